@@ -1,0 +1,70 @@
+#pragma once
+
+#include <uv.h>
+
+#include <cstddef>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+
+namespace meshlb {
+
+// Told when a StreamWriter's state changes. Called on the writer's loop thread.
+class StreamWriterCallbacks {
+ public:
+  virtual ~StreamWriterCallbacks() = default;
+  // Buffered bytes fell to or below the low watermark: the producer may resume reading.
+  virtual void onWriterDrained() = 0;
+  // A write failed; the stream should be closed. `status` is a libuv error code.
+  virtual void onWriteError(int status) = 0;
+};
+
+// Writes to a libuv stream without copying on the fast path: it tries a direct write first and
+// keeps only what the kernel did not take, in a reusable buffer, for one uv_write at a time.
+// Writes made before attach() are buffered (a request may start before its upstream connects).
+// Producers check aboveHighWatermark() and stop reading their source until onWriterDrained(),
+// which bounds memory per connection whatever the sizes streamed. Worker-local; must stay alive
+// until the stream's close callback has run.
+class StreamWriter {
+ public:
+  static constexpr size_t kHighWatermark = 256 * 1024;
+  static constexpr size_t kLowWatermark = 64 * 1024;
+
+  explicit StreamWriter(StreamWriterCallbacks& callbacks) : callbacks_(callbacks) {}
+  StreamWriter(const StreamWriter&) = delete;
+  StreamWriter& operator=(const StreamWriter&) = delete;
+
+  void attach(uv_stream_t* stream);
+  void detach();
+  void write(std::string_view data);
+  // Writes several pieces as one (one syscall on the fast path), e.g. chunk header, data, CRLF.
+  void write(std::initializer_list<std::string_view> pieces);
+  // Bytes accepted but not yet handed to the kernel.
+  size_t buffered() const { return pending_.size() + inflight_.size(); }
+  bool aboveHighWatermark() const { return buffered() > kHighWatermark; }
+  bool flushed() const { return buffered() == 0; }
+  // Half-closes the stream (sends FIN) once everything accepted so far has been written.
+  // Later writes are dropped.
+  void shutdownWhenFlushed();
+  bool shutdownRequested() const { return shutdown_requested_; }
+  // Drops what is buffered (the stream is being closed) and releases large buffers.
+  void reset();
+
+ private:
+  static void onWriteDone(uv_write_t* request, int status);
+  void startWrite();
+  void startShutdown();
+
+  StreamWriterCallbacks& callbacks_;
+  uv_stream_t* stream_ = nullptr;
+  uv_write_t request_{};
+  std::string pending_;   // accepted, not yet given to uv_write
+  std::string inflight_;  // owned by the uv_write in progress
+  bool writing_ = false;
+  bool failed_ = false;
+  bool shutdown_requested_ = false;
+  bool shutdown_started_ = false;
+  uv_shutdown_t shutdown_request_{};
+};
+
+}  // namespace meshlb

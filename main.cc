@@ -1,0 +1,180 @@
+// meshlb entry point: parses the command line, loads the config, and wires the proxy's workers
+// and the admin listener together on the main thread's loop. Shutdown: SIGTERM or SIGINT stops
+// accepting, lets in-flight requests finish within the drain timeout, and exits 0.
+#include <uv.h>
+
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "admin/admin_api.h"
+#include "admin/admin_server.h"
+#include "common/log.h"
+#include "proxy/config/config_loader.h"
+#include "proxy/server/proxy_server.h"
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: meshlb --config FILE [--log-level LEVEL]\n"
+    "       meshlb --validate --config FILE\n"
+    "       meshlb --version | --help\n"
+    "\n"
+    "  --config FILE      JSON configuration (see README: Config reference)\n"
+    "  --validate         check the configuration, print every error, exit 0 (valid) or 1\n"
+    "  --log-level LEVEL  trace, debug, info (default), warn, error, off\n"
+    "  --version          print the version\n";
+
+struct Options {
+  std::string config_path;
+  bool validate = false;
+};
+
+// Returns -1 to go on, or the exit code.
+int parseArguments(int argc, char** argv, Options& options) {
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    auto value = [&](const char* name) -> const char* {
+      if (i + 1 >= argc) {
+        fprintf(stderr, "meshlb: %s needs a value\n%s", name, kUsage);
+        return nullptr;
+      }
+      return argv[++i];
+    };
+    if (arg == "--help" || arg == "-h") {
+      fputs(kUsage, stdout);
+      return 0;
+    } else if (arg == "--version") {
+      printf("meshlb %s\n", MESHLB_VERSION);
+      return 0;
+    } else if (arg == "--validate") {
+      options.validate = true;
+    } else if (arg == "--config" || arg == "-c") {
+      const char* path = value("--config");
+      if (path == nullptr) {
+        return 2;
+      }
+      options.config_path = path;
+    } else if (arg == "--log-level") {
+      const char* level = value("--log-level");
+      meshlb::log::Level parsed;
+      if (level == nullptr || !meshlb::log::parseLevel(level, &parsed)) {
+        fprintf(stderr, "meshlb: unknown log level '%s'\n", level ? level : "");
+        return 2;
+      }
+      meshlb::log::setLevel(parsed);
+    } else {
+      fprintf(stderr, "meshlb: unknown argument '%s'\n%s", arg.c_str(), kUsage);
+      return 2;
+    }
+  }
+  if (options.config_path.empty()) {
+    fprintf(stderr, "meshlb: --config FILE is required\n%s", kUsage);
+    return 2;
+  }
+  return -1;
+}
+
+// Main-thread state for an orderly shutdown.
+struct Shutdown {
+  meshlb::ProxyServer* proxy = nullptr;
+  meshlb::admin::AdminApi* api = nullptr;
+  meshlb::admin::AdminServer* admin = nullptr;
+  uv_signal_t sigterm{};
+  uv_signal_t sigint{};
+  uv_timer_t poll{};
+  bool started = false;
+};
+
+void beginShutdown(Shutdown& shutdown, const char* why) {
+  if (shutdown.started) {
+    return;
+  }
+  shutdown.started = true;
+  LOG_INFO("%s: draining (up to %u ms)", why, shutdown.proxy->config().drain_timeout_ms);
+  shutdown.api->setDraining();
+  shutdown.proxy->drain();
+  uv_timer_start(
+      &shutdown.poll,
+      [](uv_timer_t* timer) {
+        auto* state = static_cast<Shutdown*>(timer->data);
+        if (!state->proxy->finished()) {
+          return;
+        }
+        state->admin->close();
+        uv_close(reinterpret_cast<uv_handle_t*>(&state->sigterm), nullptr);
+        uv_close(reinterpret_cast<uv_handle_t*>(&state->sigint), nullptr);
+        uv_close(reinterpret_cast<uv_handle_t*>(&state->poll), nullptr);
+      },
+      10, 10);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options options;
+  if (int code = parseArguments(argc, argv, options); code >= 0) {
+    return code;
+  }
+  meshlb::config::LoadResult loaded = meshlb::config::loadConfigFromFile(options.config_path);
+  if (!loaded.errors.empty()) {
+    for (const auto& error : loaded.errors) {
+      fprintf(stderr, "%s: %s\n", options.config_path.c_str(), error.toString().c_str());
+    }
+    fprintf(stderr, "%s: %zu error(s)\n", options.config_path.c_str(), loaded.errors.size());
+    return 1;
+  }
+  if (options.validate) {
+    printf("%s: configuration is valid\n", options.config_path.c_str());
+    return 0;
+  }
+  signal(SIGPIPE, SIG_IGN);
+
+  meshlb::ProxyServer proxy(loaded.config);
+  if (meshlb::Status status = proxy.start(); !status) {
+    LOG_ERROR("%s", status.message().c_str());
+    return 1;
+  }
+  uv_loop_t* loop = uv_default_loop();
+  meshlb::admin::AdminApi api(proxy);
+  meshlb::admin::AdminServer admin(loop, [&api](std::string_view method, std::string_view path) {
+    return api.handle(method, path);
+  });
+  if (meshlb::Status status = admin.listen(loaded.config->admin.address); !status) {
+    LOG_ERROR("%s", status.message().c_str());
+    return 1;
+  }
+
+  Shutdown shutdown;
+  shutdown.proxy = &proxy;
+  shutdown.api = &api;
+  shutdown.admin = &admin;
+  uv_timer_init(loop, &shutdown.poll);
+  shutdown.poll.data = &shutdown;
+  for (auto [handle, signum] :
+       {std::pair{&shutdown.sigterm, SIGTERM}, {&shutdown.sigint, SIGINT}}) {
+    uv_signal_init(loop, handle);
+    handle->data = &shutdown;
+    uv_signal_start(
+        handle,
+        [](uv_signal_t* signal, int number) {
+          beginShutdown(*static_cast<Shutdown*>(signal->data), strsignal(number));
+        },
+        signum);
+  }
+
+  for (const auto& listener : loaded.config->listeners) {
+    LOG_INFO("listener %s (%s) on %s", listener.name.c_str(),
+             listener.protocol == meshlb::config::Protocol::kHttp ? "http" : "tcp",
+             listener.address.toString().c_str());
+  }
+  LOG_INFO("admin on http://%s/ ; %u workers ; meshlb %s ready",
+           loaded.config->admin.address.toString().c_str(), proxy.workerCount(), MESHLB_VERSION);
+
+  uv_run(loop, UV_RUN_DEFAULT);
+  proxy.join();
+  uv_loop_close(loop);
+  LOG_INFO("stopped");
+  return 0;
+}

@@ -1,0 +1,85 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/address.h"
+#include "proxy/lb/load_balancer.h"
+
+namespace meshlb::config {
+
+// The validated, immutable configuration. Built once by the loader on the main thread and then
+// shared read-only (shared_ptr<const Config>) with every worker. Indices (cluster_index) are
+// resolved at load time so the data path never looks anything up by name.
+
+struct AdminConfig {
+  SocketAddress address;  // default 127.0.0.1:9901
+};
+
+struct RouteConfig {
+  std::string host = "*";  // "*", "exact.example.com" or "*.suffix.example.com"
+  std::string path_prefix = "/";
+  std::string cluster;
+  uint32_t cluster_index = 0;  // resolved
+};
+
+enum class Protocol { kHttp, kTcp };
+
+struct HttpLimits {
+  uint32_t max_request_line_bytes = 8 * 1024;
+  uint32_t max_header_bytes = 64 * 1024;
+  uint32_t max_headers = 100;
+};
+
+struct ListenerConfig {
+  std::string name;
+  SocketAddress address;
+  Protocol protocol = Protocol::kHttp;
+  std::vector<RouteConfig> routes;  // http
+  std::string cluster;              // tcp
+  uint32_t cluster_index = 0;       // tcp, resolved
+  HttpLimits limits;
+  uint32_t header_timeout_ms = 10'000;   // whole request head must arrive within this
+  uint32_t idle_timeout_ms = 60'000;     // downstream connection with nothing in flight
+  uint32_t request_timeout_ms = 15'000;  // whole exchange once the head is in; 0 = none
+};
+
+// Where a hash-based policy takes its key from.
+struct HashPolicy {
+  enum class Source { kSourceIp, kHeader } source = Source::kSourceIp;
+  std::string header;  // lower-case, for kHeader
+};
+
+struct HostConfig {
+  SocketAddress address;
+  std::string address_text;  // as written, used as the host's label and hash identity
+  uint32_t weight = 1;
+};
+
+struct ClusterConfig {
+  std::string name;
+  lb::LbPolicy lb_policy = lb::LbPolicy::kRoundRobin;
+  HashPolicy hash_policy;
+  uint32_t connect_timeout_ms = 1'000;
+  uint32_t upstream_idle_timeout_ms = 60'000;     // pooled keep-alive connection lifetime idle
+  uint32_t max_idle_connections_per_host = 1024;  // per worker
+  std::vector<HostConfig> hosts;
+};
+
+struct AccessLogConfig {
+  // Empty: no access log. "stdout" or "-": standard output. Anything else: a file (appended).
+  std::string path;
+};
+
+struct Config {
+  AdminConfig admin;
+  uint32_t workers = 0;  // 0 = number of cores
+  uint32_t drain_timeout_ms = 10'000;
+  std::vector<ListenerConfig> listeners;
+  std::vector<ClusterConfig> clusters;
+  AccessLogConfig access_log;
+};
+
+}  // namespace meshlb::config

@@ -1,0 +1,298 @@
+#include "proxy/config/config_loader.h"
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "proxy/config/json_reader.h"
+
+namespace meshlb::config {
+namespace {
+
+using nlohmann::json;
+
+constexpr uint32_t kMaxTimeoutMs = 24 * 3600 * 1000;
+
+void readAddress(JsonObjectReader& reader, const char* key, SocketAddress& out, bool required,
+                 std::string* text_out = nullptr) {
+  std::string text;
+  reader.string(key, text, required);
+  if (text.empty()) {
+    return;
+  }
+  Result<SocketAddress> parsed = parseSocketAddress(text);
+  if (!parsed) {
+    reader.error(key, parsed.error().message);
+    return;
+  }
+  out = parsed.value();
+  if (text_out != nullptr) {
+    *text_out = text;
+  }
+}
+
+bool validHostPattern(const std::string& host) {
+  if (host == "*") {
+    return true;
+  }
+  std::string_view rest = host;
+  if (rest.starts_with("*.")) {
+    rest.remove_prefix(2);
+  }
+  if (rest.empty()) {
+    return false;
+  }
+  return std::all_of(rest.begin(), rest.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == ':';
+  });
+}
+
+void readRoute(const json& node, const std::string& path, ListenerConfig& listener,
+               std::vector<ConfigError>& errors) {
+  JsonObjectReader reader(node, path, errors);
+  if (!reader.valid()) {
+    return;
+  }
+  RouteConfig route;
+  reader.string("host", route.host);
+  reader.string("path_prefix", route.path_prefix);
+  reader.string("cluster", route.cluster, true);
+  reader.finish();
+  std::transform(route.host.begin(), route.host.end(), route.host.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  if (!validHostPattern(route.host)) {
+    reader.error("host", "expected \"*\", an exact host name or \"*.suffix\"");
+  }
+  if (route.path_prefix.empty() || route.path_prefix.front() != '/') {
+    reader.error("path_prefix", "must start with '/'");
+  }
+  listener.routes.push_back(std::move(route));
+}
+
+void readListener(const json& node, const std::string& path, Config& config,
+                  std::vector<ConfigError>& errors) {
+  JsonObjectReader reader(node, path, errors);
+  if (!reader.valid()) {
+    return;
+  }
+  ListenerConfig listener;
+  reader.string("name", listener.name, true);
+  readAddress(reader, "address", listener.address, true);
+  std::string protocol = "http";
+  reader.string("protocol", protocol);
+  if (protocol == "http") {
+    listener.protocol = Protocol::kHttp;
+  } else if (protocol == "tcp") {
+    listener.protocol = Protocol::kTcp;
+  } else {
+    reader.error("protocol", "expected \"http\" or \"tcp\"");
+  }
+  reader.array("routes", false, [&](const json& route, const std::string& route_path) {
+    readRoute(route, route_path, listener, errors);
+  });
+  reader.string("cluster", listener.cluster);
+  reader.uint("header_timeout_ms", listener.header_timeout_ms, 1, kMaxTimeoutMs);
+  reader.uint("idle_timeout_ms", listener.idle_timeout_ms, 1, kMaxTimeoutMs);
+  reader.uint("request_timeout_ms", listener.request_timeout_ms, 0, kMaxTimeoutMs);
+  reader.uint("max_request_line_bytes", listener.limits.max_request_line_bytes, 64, 1 << 20);
+  reader.uint("max_header_bytes", listener.limits.max_header_bytes, 256, 1 << 24);
+  reader.uint("max_headers", listener.limits.max_headers, 1, 10'000);
+  reader.finish();
+
+  if (listener.protocol == Protocol::kHttp) {
+    if (!reader.has("routes")) {
+      reader.error("routes", "an http listener needs routes");
+    }
+    if (reader.has("cluster")) {
+      reader.error("cluster", "an http listener routes with \"routes\", not \"cluster\"");
+    }
+  } else {
+    if (listener.cluster.empty() && !reader.has("cluster")) {
+      reader.error("cluster", "a tcp listener needs a cluster");
+    }
+    if (reader.has("routes")) {
+      reader.error("routes", "a tcp listener has no routes; use \"cluster\"");
+    }
+  }
+  config.listeners.push_back(std::move(listener));
+}
+
+void readHost(const json& node, const std::string& path, ClusterConfig& cluster,
+              std::vector<ConfigError>& errors) {
+  JsonObjectReader reader(node, path, errors);
+  if (!reader.valid()) {
+    return;
+  }
+  HostConfig host;
+  readAddress(reader, "address", host.address, true, &host.address_text);
+  reader.uint("weight", host.weight, 1, 1000);
+  reader.finish();
+  if (host.address.length != 0 && host.address.port() == 0) {
+    reader.error("address", "port 0 is not a backend port");
+  }
+  cluster.hosts.push_back(std::move(host));
+}
+
+void readHashPolicy(JsonObjectReader& reader, ClusterConfig& cluster) {
+  std::string header;
+  reader.string("header", header);
+  std::string source;
+  reader.string("source", source);
+  if (!header.empty()) {
+    cluster.hash_policy.source = HashPolicy::Source::kHeader;
+    std::transform(header.begin(), header.end(), header.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
+    cluster.hash_policy.header = header;
+    if (!source.empty() && source != "header") {
+      reader.error("source", "\"header\" is set, so source must be \"header\" or absent");
+    }
+  } else if (source.empty() || source == "source_ip") {
+    cluster.hash_policy.source = HashPolicy::Source::kSourceIp;
+  } else {
+    reader.error("source", "expected \"source_ip\" or a \"header\" name");
+  }
+}
+
+void readCluster(const json& node, const std::string& path, Config& config,
+                 std::vector<ConfigError>& errors) {
+  JsonObjectReader reader(node, path, errors);
+  if (!reader.valid()) {
+    return;
+  }
+  ClusterConfig cluster;
+  reader.string("name", cluster.name, true);
+  std::string policy = "round_robin";
+  reader.string("lb_policy", policy);
+  if (auto parsed = lb::parseLbPolicy(policy)) {
+    cluster.lb_policy = *parsed;
+  } else {
+    reader.error("lb_policy", "unknown policy \"" + policy +
+                                  "\" (round_robin, least_request, random, ring_hash, maglev)");
+  }
+  reader.object("hash_policy", [&](JsonObjectReader& nested) { readHashPolicy(nested, cluster); });
+  reader.uint("connect_timeout_ms", cluster.connect_timeout_ms, 1, kMaxTimeoutMs);
+  reader.uint("upstream_idle_timeout_ms", cluster.upstream_idle_timeout_ms, 1, kMaxTimeoutMs);
+  reader.uint("max_idle_connections_per_host", cluster.max_idle_connections_per_host, 0, 100'000);
+  reader.array("hosts", true, [&](const json& host, const std::string& host_path) {
+    readHost(host, host_path, cluster, errors);
+  });
+  reader.finish();
+  config.clusters.push_back(std::move(cluster));
+}
+
+// Cross-references: names unique, every route and tcp listener names an existing cluster.
+void resolveReferences(Config& config, std::vector<ConfigError>& errors) {
+  std::map<std::string, uint32_t> cluster_index;
+  for (size_t i = 0; i < config.clusters.size(); ++i) {
+    const std::string& name = config.clusters[i].name;
+    if (name.empty()) {
+      continue;
+    }
+    if (!cluster_index.emplace(name, static_cast<uint32_t>(i)).second) {
+      errors.push_back(
+          {"clusters[" + std::to_string(i) + "].name", "duplicate cluster name \"" + name + "\""});
+    }
+  }
+  std::map<std::string, size_t> listener_names;
+  for (size_t i = 0; i < config.listeners.size(); ++i) {
+    ListenerConfig& listener = config.listeners[i];
+    std::string path = "listeners[" + std::to_string(i) + "]";
+    if (!listener.name.empty() && !listener_names.emplace(listener.name, i).second) {
+      errors.push_back({path + ".name", "duplicate listener name \"" + listener.name + "\""});
+    }
+    for (size_t j = 0; j < listener.routes.size(); ++j) {
+      RouteConfig& route = listener.routes[j];
+      auto it = cluster_index.find(route.cluster);
+      if (it == cluster_index.end()) {
+        if (!route.cluster.empty()) {
+          errors.push_back({path + ".routes[" + std::to_string(j) + "].cluster",
+                            "no cluster named \"" + route.cluster + "\""});
+        }
+      } else {
+        route.cluster_index = it->second;
+      }
+    }
+    if (listener.protocol == Protocol::kTcp && !listener.cluster.empty()) {
+      auto it = cluster_index.find(listener.cluster);
+      if (it == cluster_index.end()) {
+        errors.push_back({path + ".cluster", "no cluster named \"" + listener.cluster + "\""});
+      } else {
+        listener.cluster_index = it->second;
+      }
+    }
+  }
+  // Two listeners on one address would silently share the port through SO_REUSEPORT.
+  for (size_t i = 0; i < config.listeners.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      const SocketAddress& a = config.listeners[i].address;
+      if (a.length != 0 && a.toString() == config.listeners[j].address.toString()) {
+        errors.push_back({"listeners[" + std::to_string(i) + "].address",
+                          "same address as listeners[" + std::to_string(j) + "]"});
+      }
+    }
+    if (config.listeners[i].address.toString() == config.admin.address.toString()) {
+      errors.push_back(
+          {"listeners[" + std::to_string(i) + "].address", "same address as the admin listener"});
+    }
+  }
+}
+
+}  // namespace
+
+LoadResult loadConfigFromString(std::string_view json_text) {
+  LoadResult result;
+  json root = json::parse(json_text, nullptr, /*allow_exceptions=*/false, /*ignore_comments=*/true);
+  if (root.is_discarded()) {
+    // Parse again with exceptions to learn where: the message carries the byte offset.
+    try {
+      json again = json::parse(json_text, nullptr, true, true);
+    } catch (const json::parse_error& e) {
+      result.errors.push_back({"", std::string("invalid JSON: ") + e.what()});
+      return result;
+    }
+    result.errors.push_back({"", "invalid JSON"});
+    return result;
+  }
+
+  auto config = std::make_shared<Config>();
+  config->admin.address = parseSocketAddress("127.0.0.1:9901").value();
+  std::vector<ConfigError>& errors = result.errors;
+  JsonObjectReader reader(root, "", errors);
+  if (!reader.valid()) {
+    return result;
+  }
+  reader.object("admin", [&](JsonObjectReader& admin) {
+    readAddress(admin, "address", config->admin.address, false);
+  });
+  reader.uint("workers", config->workers, 0, 256);
+  reader.uint("drain_timeout_ms", config->drain_timeout_ms, 0, kMaxTimeoutMs);
+  reader.object("access_log",
+                [&](JsonObjectReader& log) { log.string("path", config->access_log.path, true); });
+  reader.array("listeners", true, [&](const json& node, const std::string& path) {
+    readListener(node, path, *config, errors);
+  });
+  reader.array("clusters", true, [&](const json& node, const std::string& path) {
+    readCluster(node, path, *config, errors);
+  });
+  reader.finish();
+  resolveReferences(*config, errors);
+  if (errors.empty()) {
+    result.config = std::move(config);
+  }
+  return result;
+}
+
+LoadResult loadConfigFromFile(const std::string& path) {
+  std::ifstream file(path);
+  if (!file) {
+    LoadResult result;
+    result.errors.push_back({"", "cannot read config file " + path});
+    return result;
+  }
+  std::stringstream text;
+  text << file.rdbuf();
+  return loadConfigFromString(text.str());
+}
+
+}  // namespace meshlb::config

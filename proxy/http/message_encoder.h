@@ -1,0 +1,50 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "proxy/http/http1_decoder.h"
+#include "proxy/http/message_head.h"
+
+namespace meshlb::http {
+
+// What the proxy adds to a request it forwards.
+struct ForwardingInfo {
+  std::string_view client_ip;       // appended to X-Forwarded-For
+  std::string_view proto = "http";  // X-Forwarded-Proto
+  std::string_view request_id;      // X-Request-Id when the client sent none
+  std::string_view default_host;    // Host for HTTP/1.0 requests that carried none
+};
+
+// How the body of a response travels to the client.
+enum class BodyFraming {
+  kNone,           // no body (HEAD, 1xx, 204, 304)
+  kContentLength,  // as the upstream framed it
+  kChunked,        // re-chunked by meshlb (upstream chunked or close-delimited, 1.1 client)
+  kUntilClose,     // close-delimited (HTTP/1.0 client)
+};
+
+// True for hop-by-hop fields (RFC 9110 §7.6.1) and fields the message's Connection header names.
+bool isHopByHop(std::string_view name, const MessageHead& head);
+
+// Serialises the upstream request head: the client's request line (as HTTP/1.1), its end-to-end
+// fields, then framing and the forwarding fields. Upgrade requests keep Upgrade and
+// Connection: upgrade; Expect: 100-continue is dropped because meshlb answers it itself.
+void encodeUpstreamRequest(const MessageHead& head, const HeadInfo& info,
+                           const ForwardingInfo& forwarding, std::string& out);
+
+// Serialises a response head for the client.
+void encodeDownstreamResponse(const MessageHead& head, BodyFraming framing, bool keep_alive,
+                              bool client_is_http10, std::string& out);
+
+// A response meshlb makes itself (errors): short text body, always closes the connection.
+void encodeLocalReply(int status, std::string_view body, std::string& out);
+
+std::string_view reasonPhrase(int status);
+
+// Appends one chunk of a chunked body (RFC 9112 §7.1) and the final empty chunk.
+void appendChunkHeader(size_t length, std::string& out);
+inline constexpr std::string_view kChunkTrailer = "\r\n";
+inline constexpr std::string_view kLastChunk = "0\r\n\r\n";
+
+}  // namespace meshlb::http

@@ -1,0 +1,124 @@
+#include "proxy/server/proxy_server.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <thread>
+
+#include "common/log.h"
+
+namespace meshlb {
+
+ProxyServer::ProxyServer(std::shared_ptr<const config::Config> config)
+    : config_(std::move(config)) {}
+
+ProxyServer::~ProxyServer() {
+  drain();
+  join();
+  workers_.clear();
+  if (access_log_fd_ > STDERR_FILENO) {
+    ::close(access_log_fd_);
+  }
+}
+
+Status ProxyServer::start() {
+  uint32_t count = config_->workers;
+  if (count == 0) {
+    count = std::max(1u, std::thread::hardware_concurrency());
+  }
+  const std::string& log_path = config_->access_log.path;
+  if (log_path == "stdout" || log_path == "-") {
+    access_log_fd_ = STDOUT_FILENO;
+  } else if (!log_path.empty()) {
+    access_log_fd_ = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (access_log_fd_ < 0) {
+      return Error{"access_log.path: cannot open " + log_path + ": " + strerror(errno)};
+    }
+  }
+
+  std::vector<std::vector<int>> fds(count);
+  for (uint32_t w = 0; w < count; ++w) {
+    for (const config::ListenerConfig& listener : config_->listeners) {
+      Result<int> fd = openListenSocket(listener.address, 4096);
+      if (!fd) {
+        for (auto& opened : fds) {
+          for (int f : opened) {
+            ::close(f);
+          }
+        }
+        return Error{"listener " + listener.name + ": " + fd.error().message};
+      }
+      fds[w].push_back(fd.value());
+    }
+  }
+  for (uint32_t w = 0; w < count; ++w) {
+    workers_.push_back(std::make_unique<Worker>(w, config_, std::move(fds[w]), access_log_fd_));
+  }
+  for (auto& worker : workers_) {
+    worker->start();
+  }
+  return {};
+}
+
+void ProxyServer::drain() {
+  if (draining_) {
+    return;
+  }
+  draining_ = true;
+  for (auto& worker : workers_) {
+    worker->drain();
+  }
+}
+
+bool ProxyServer::finished() const {
+  for (const auto& worker : workers_) {
+    if (!worker->finished()) {
+      return false;
+    }
+  }
+  return true;
+}
+
+void ProxyServer::join() {
+  for (auto& worker : workers_) {
+    worker->join();
+  }
+}
+
+StatsSnapshot ProxyServer::stats() const {
+  StatsSnapshot snapshot;
+  auto sum = [&](const char* name, const Counter WorkerStats::*field) {
+    uint64_t total = 0;
+    for (const auto& worker : workers_) {
+      total += (worker->stats().*field).get();
+    }
+    snapshot.counters.emplace_back(name, total);
+  };
+  sum("downstream_connections_total", &WorkerStats::downstream_connections_total);
+  sum("downstream_connections_active", &WorkerStats::downstream_connections_active);
+  sum("downstream_requests_total", &WorkerStats::downstream_requests_total);
+  sum("responses_1xx", &WorkerStats::responses_1xx);
+  sum("responses_2xx", &WorkerStats::responses_2xx);
+  sum("responses_3xx", &WorkerStats::responses_3xx);
+  sum("responses_4xx", &WorkerStats::responses_4xx);
+  sum("responses_5xx", &WorkerStats::responses_5xx);
+  sum("bad_requests_total", &WorkerStats::bad_requests_total);
+  sum("header_timeouts_total", &WorkerStats::header_timeouts_total);
+  sum("no_route_total", &WorkerStats::no_route_total);
+  sum("no_healthy_upstream_total", &WorkerStats::no_healthy_upstream_total);
+  sum("upstream_connect_failures_total", &WorkerStats::upstream_connect_failures_total);
+  sum("upstream_bad_responses_total", &WorkerStats::upstream_bad_responses_total);
+  sum("upstream_resets_total", &WorkerStats::upstream_resets_total);
+  sum("upstream_timeouts_total", &WorkerStats::upstream_timeouts_total);
+  sum("upstream_connections_total", &WorkerStats::upstream_connections_total);
+  sum("upstream_connections_reused_total", &WorkerStats::upstream_connections_reused_total);
+  sum("tcp_sessions_total", &WorkerStats::tcp_sessions_total);
+  sum("bytes_received_total", &WorkerStats::bytes_received_total);
+  sum("bytes_sent_total", &WorkerStats::bytes_sent_total);
+  sum("access_log_dropped_total", &WorkerStats::access_log_dropped_total);
+  return snapshot;
+}
+
+}  // namespace meshlb

@@ -1,0 +1,650 @@
+#include "proxy/session/http_session.h"
+
+#include <llhttp.h>
+
+#include <cstdio>
+
+#include "common/address.h"
+#include "common/log.h"
+#include "proxy/access_log/access_log.h"
+#include "proxy/worker/listener.h"
+
+namespace meshlb {
+namespace {
+
+// Pipelined bytes kept while a response is in progress; beyond this the client waits (TCP
+// backpressure) instead of growing our memory.
+constexpr size_t kMaxStash = 64 * 1024;
+// How long a closing connection keeps reading (and discarding) after its last answer, so that
+// unread request bytes do not turn the close into a reset that destroys the answer in flight.
+constexpr uint64_t kLingerMs = 2000;
+constexpr std::string_view k100Continue = "HTTP/1.1 100 Continue\r\n\r\n";
+
+}  // namespace
+
+HttpSession::HttpSession(WorkerContext& worker, const ListenerRuntime& listener)
+    : worker_(worker),
+      listener_(listener),
+      writer_(*this),
+      decoder_(http::Http1Decoder::Kind::kRequest, *this, listener.config->limits) {}
+
+void HttpSession::start(uv_stream_t* server) {
+  uv_tcp_init(worker_.loop, tcp_.get());
+  tcp_.initialized(this);
+  uv_timer_init(worker_.loop, timer_.get());
+  timer_.initialized(this);
+  open_handles_ = 2;
+  worker_.addSession(this);
+  if (uv_accept(server, tcp_.stream()) != 0) {
+    close();
+    return;
+  }
+  accepted_ = true;
+  worker_.stats->downstream_connections_total.add();
+  worker_.stats->downstream_connections_active.add();
+  uv_tcp_nodelay(tcp_.get(), 1);
+  sockaddr_storage peer{};
+  int length = sizeof(peer);
+  if (uv_tcp_getpeername(tcp_.get(), reinterpret_cast<sockaddr*>(&peer), &length) == 0) {
+    std::string ip = fromSockaddr(reinterpret_cast<sockaddr*>(&peer)).ipString();
+    snprintf(client_ip_, sizeof(client_ip_), "%s", ip.c_str());
+  }
+  writer_.attach(tcp_.stream());
+  armTimer(TimerPurpose::kHeader, listener_.config->header_timeout_ms);
+  startReading();
+}
+
+// ---- reading from the client --------------------------------------------------------------
+
+void HttpSession::onAlloc(uv_handle_t* handle, size_t suggested, uv_buf_t* buffer) {
+  allocFromWorkerBuffer(handle, suggested, buffer);
+}
+
+void HttpSession::onRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buffer) {
+  auto* self = static_cast<HttpSession*>(stream->data);
+  if (nread > 0) {
+    self->worker_.stats->bytes_received_total.add(nread);
+    self->handleData(buffer->base, static_cast<size_t>(nread));
+  } else if (nread < 0) {
+    self->handleEof();
+  }
+}
+
+void HttpSession::startReading() {
+  if (!reading_ && !closed_ && !client_eof_) {
+    uv_read_start(tcp_.stream(), &HttpSession::onAlloc, &HttpSession::onRead);
+    reading_ = true;
+  }
+}
+
+void HttpSession::stopReading() {
+  if (reading_) {
+    uv_read_stop(tcp_.stream());
+    reading_ = false;
+  }
+}
+
+bool HttpSession::canParse() const {
+  // While a routed request waits for its response, the next pipelined one waits too.
+  return state_ == State::kWaitingRequest || (state_ == State::kForwarding && !request_complete_);
+}
+
+void HttpSession::handleData(const char* data, size_t length) {
+  switch (state_) {
+    case State::kClosing:
+      return;  // lingering: discard
+    case State::kTunnel:
+      if (upstream_ != nullptr) {
+        upstream_->writer().write(std::string_view(data, length));
+        if (upstream_->writer().aboveHighWatermark()) {
+          paused_for_upstream_ = true;
+          stopReading();
+        }
+      }
+      return;
+    default:
+      break;
+  }
+  if (state_ == State::kWaitingRequest && !decoder_.inMessage() &&
+      timer_purpose_ == TimerPurpose::kIdle) {
+    armTimer(TimerPurpose::kHeader, listener_.config->header_timeout_ms);
+  }
+  if (!stash_.empty() || !canParse()) {
+    stash_.append(data, length);
+    if (stash_.size() > kMaxStash) {
+      stopReading();
+    }
+    if (canParse()) {
+      parseStash();
+    }
+    return;
+  }
+  size_t used = parse(data, length);
+  if (used < length && state_ != State::kClosing) {
+    stash_.append(data + used, length - used);
+    if (stash_.size() > kMaxStash) {
+      stopReading();
+    }
+  }
+}
+
+void HttpSession::parseStash() {
+  // parse() may stash nothing itself: leftovers simply stay at the front of stash_.
+  std::string pending;
+  pending.swap(stash_);
+  size_t used = parse(pending.data(), pending.size());
+  if (state_ != State::kClosing && used < pending.size()) {
+    pending.erase(0, used);
+    pending.append(stash_);  // anything stashed meanwhile comes after
+    stash_.swap(pending);
+  }
+  if (stash_.size() <= kMaxStash && state_ != State::kClosing && !paused_for_upstream_) {
+    startReading();
+  }
+}
+
+size_t HttpSession::parse(const char* data, size_t length) {
+  size_t used = 0;
+  while (used < length && canParse()) {
+    http::Http1Decoder::Result result = decoder_.decode(data + used, length - used);
+    using Status = http::Http1Decoder::Result::Status;
+    if (result.status == Status::kError) {
+      worker_.stats->bad_requests_total.add();
+      LOG_DEBUG("bad request from %s: %.*s", client_ip_,
+                static_cast<int>(decoder_.errorReason().size()), decoder_.errorReason().data());
+      localReply(decoder_.errorStatus(), decoder_.errorReason());
+      return length;
+    }
+    used += result.consumed;
+    if (pending_pool_ != nullptr) {
+      startUpstream();
+    }
+    if (result.status == Status::kStopped || result.status == Status::kMessageComplete) {
+      break;
+    }
+  }
+  return used;
+}
+
+void HttpSession::handleEof() {
+  stopReading();
+  client_eof_ = true;
+  switch (state_) {
+    case State::kClosing:
+      close();
+      return;
+    case State::kTunnel:
+      if (upstream_ != nullptr) {
+        upstream_->shutdownAfterFlush();
+      }
+      if (upstream_eof_) {
+        closeAfterFlush();
+      }
+      return;
+    case State::kForwarding:
+      if (!request_complete_) {
+        close();  // the client gave up mid-request: nothing to answer
+      }
+      return;  // else answer, then close
+    case State::kWaitingRequest:
+      close();
+      return;
+  }
+}
+
+// ---- requests -------------------------------------------------------------------------------
+
+std::optional<uint64_t> HttpSession::hashKey(const config::ClusterConfig& cluster,
+                                             const http::MessageHead& head) const {
+  if (cluster.lb_policy != lb::LbPolicy::kRingHash && cluster.lb_policy != lb::LbPolicy::kMaglev) {
+    return std::nullopt;
+  }
+  if (cluster.hash_policy.source == config::HashPolicy::Source::kHeader) {
+    if (auto value = head.find(cluster.hash_policy.header)) {
+      return lb::hash64(*value);
+    }
+    return std::nullopt;  // no key: the balancer picks at random
+  }
+  return lb::hash64(client_ip_);
+}
+
+http::HeadAction HttpSession::onHead(http::MessageHead& head, const http::HeadInfo& info) {
+  worker_.stats->downstream_requests_total.add();
+  request_start_ns_ = uv_hrtime();
+  request_head_ = &head;
+  client_is_http10_ = head.version_minor == 0;
+  keep_alive_ = info.keep_alive && !worker_.draining;
+  request_chunked_ = info.chunked;
+  request_is_head_ = head.method == HTTP_HEAD;
+  upgrade_requested_ = info.upgrade;
+  request_complete_ = false;
+  response_started_ = false;
+  state_ = State::kForwarding;
+
+  if (head.method == HTTP_CONNECT) {
+    localReply(405, "CONNECT is not supported");
+    return http::HeadAction::kStop;
+  }
+  std::string_view host = head.find("host").value_or("");
+  const config::RouteConfig* route = listener_.router->match(host, head.url());
+  if (route == nullptr) {
+    worker_.stats->no_route_total.add();
+    localReply(404, "no route for this host and path");
+    return http::HeadAction::kStop;
+  }
+  ClusterRuntime& cluster = worker_.clusters[route->cluster_index];
+  std::optional<uint32_t> picked = cluster.pick(hashKey(*cluster.config, head));
+  if (!picked) {
+    worker_.stats->no_healthy_upstream_total.add();
+    localReply(503, "no healthy upstream");
+    return http::HeadAction::kStop;
+  }
+  cluster_ = &cluster;
+  host_id_ = *picked;
+  ++cluster.active_requests[host_id_];
+
+  std::string_view request_id;
+  if (auto existing = head.find("x-request-id"); existing && !existing->empty()) {
+    request_id = *existing;
+  } else {
+    uint64_t a = worker_.random.next();
+    uint64_t b = worker_.random.next();
+    // A version 4 UUID: random bits with the version and variant fields set.
+    snprintf(request_id_, sizeof(request_id_), "%08x-%04x-4%03x-%04x-%012llx",
+             static_cast<unsigned>(a >> 32), static_cast<unsigned>((a >> 16) & 0xffff),
+             static_cast<unsigned>(a & 0xfff), static_cast<unsigned>(0x8000 | ((b >> 48) & 0x3fff)),
+             static_cast<unsigned long long>(b & 0xffffffffffffULL));
+    request_id = request_id_;
+  }
+  http::ForwardingInfo forwarding;
+  forwarding.client_ip = client_ip_;
+  forwarding.request_id = request_id;
+  ConnectionPool& pool = *cluster.pools[host_id_];
+  forwarding.default_host = pool.label();
+  scratch_.clear();
+  upstream_prefix_.clear();
+  http::encodeUpstreamRequest(head, info, forwarding, scratch_);
+
+  // The upstream is engaged only once the bytes read so far parsed cleanly (see parse()), so a
+  // request refused for a bad body in the same read never reaches a backend.
+  upstream_prefix_.swap(scratch_);
+  pending_pool_ = &pool;
+  if (info.expect_continue && !client_is_http10_) {
+    writer_.write(k100Continue);
+  }
+  if (listener_.config->request_timeout_ms > 0) {
+    armTimer(TimerPurpose::kRequest, listener_.config->request_timeout_ms);
+  } else {
+    uv_timer_stop(timer_.get());
+  }
+  return http::HeadAction::kContinue;
+}
+
+void HttpSession::sendUpstream(std::initializer_list<std::string_view> pieces) {
+  if (upstream_ != nullptr) {
+    upstream_->writer().write(pieces);
+    if (upstream_->writer().aboveHighWatermark()) {
+      paused_for_upstream_ = true;
+      stopReading();
+    }
+  } else if (pending_pool_ != nullptr) {
+    for (std::string_view piece : pieces) {
+      upstream_prefix_.append(piece);
+    }
+  }
+  // Otherwise the exchange already failed and the body is discarded.
+}
+
+void HttpSession::startUpstream() {
+  ConnectionPool* pool = pending_pool_;
+  pending_pool_ = nullptr;
+  upstream_ = pool->acquire(*this);
+  if (request_is_head_) {
+    upstream_->expectNoResponseBody();
+  }
+  upstream_->writer().write(upstream_prefix_);
+  upstream_prefix_.clear();
+  if (upstream_->writer().aboveHighWatermark()) {
+    paused_for_upstream_ = true;
+    stopReading();
+  }
+}
+
+void HttpSession::onBody(const char* data, size_t length) {
+  if (request_chunked_) {
+    char size_line[20];
+    int n = snprintf(size_line, sizeof(size_line), "%zx\r\n", length);
+    sendUpstream(
+        {std::string_view(size_line, n), std::string_view(data, length), http::kChunkTrailer});
+  } else {
+    sendUpstream({std::string_view(data, length)});
+  }
+}
+
+void HttpSession::onMessageComplete() {
+  request_complete_ = true;
+  if (request_chunked_) {
+    sendUpstream({http::kLastChunk});
+  }
+}
+
+// ---- responses ------------------------------------------------------------------------------
+
+http::HeadAction HttpSession::onResponseHead(http::MessageHead& head, const http::HeadInfo& info) {
+  if (head.status < 200 && head.status != 101) {
+    // 100 Continue was answered by meshlb itself; other interim answers go to 1.1 clients.
+    if (head.status != 100 && !client_is_http10_) {
+      scratch_.clear();
+      http::encodeDownstreamResponse(head, http::BodyFraming::kNone, true, false, scratch_);
+      writer_.write(scratch_);
+    }
+    return http::HeadAction::kContinue;
+  }
+  if (head.status == 101 && !upgrade_requested_) {
+    return http::HeadAction::kStop;  // handled as a bad response below
+  }
+  status_ = head.status;
+  if (!request_complete_ || client_eof_) {
+    keep_alive_ = false;  // the rest of the request can no longer be framed
+  }
+  if (head.status == 101) {
+    response_framing_ = http::BodyFraming::kNone;
+  } else if (request_is_head_ || head.status == 204 || head.status == 304) {
+    response_framing_ = http::BodyFraming::kNone;
+  } else if (info.has_body_framing && !info.chunked) {
+    response_framing_ = http::BodyFraming::kContentLength;
+  } else if (client_is_http10_) {
+    response_framing_ = http::BodyFraming::kUntilClose;
+    keep_alive_ = false;
+  } else {
+    response_framing_ = http::BodyFraming::kChunked;
+  }
+  scratch_.clear();
+  http::encodeDownstreamResponse(head, response_framing_, keep_alive_, client_is_http10_, scratch_);
+  writer_.write(scratch_);
+  response_started_ = true;
+  return http::HeadAction::kContinue;
+}
+
+void HttpSession::onResponseBody(const char* data, size_t length) {
+  response_body_bytes_ += length;
+  worker_.stats->bytes_sent_total.add(length);
+  if (response_framing_ == http::BodyFraming::kChunked) {
+    char size_line[20];
+    int n = snprintf(size_line, sizeof(size_line), "%zx\r\n", length);
+    writer_.write(
+        {std::string_view(size_line, n), std::string_view(data, length), http::kChunkTrailer});
+  } else {
+    writer_.write(std::string_view(data, length));
+  }
+  if (writer_.aboveHighWatermark() && upstream_ != nullptr) {
+    upstream_->pauseReading();
+  }
+}
+
+void HttpSession::onResponseComplete() {
+  if (status_ == 0) {
+    return;  // an interim (1xx) answer ended; the real one follows
+  }
+  if (status_ == 101) {
+    state_ = State::kTunnel;
+    uv_timer_stop(timer_.get());
+    armTimer(TimerPurpose::kIdle, listener_.config->idle_timeout_ms);
+    upstream_->startTunnel(nullptr, 0);
+    if (!stash_.empty()) {
+      upstream_->writer().write(stash_);  // bytes the client sent right after its request
+      stash_.clear();
+    }
+    startReading();
+    return;
+  }
+  if (response_framing_ == http::BodyFraming::kChunked) {
+    writer_.write(http::kLastChunk);
+  }
+  finishExchange();
+}
+
+void HttpSession::onUpstreamConnectFailed(bool timed_out) {
+  upstream_ = nullptr;
+  worker_.stats->upstream_connect_failures_total.add();
+  LOG_DEBUG("upstream %s: connect %s", cluster_->pools[host_id_]->label().c_str(),
+            timed_out ? "timed out" : "failed");
+  localReply(502, timed_out ? "upstream connect timeout" : "upstream connect failed");
+}
+
+void HttpSession::onUpstreamFailed(bool bad_response, std::string_view reason) {
+  upstream_ = nullptr;
+  if (bad_response) {
+    worker_.stats->upstream_bad_responses_total.add();
+  } else {
+    worker_.stats->upstream_resets_total.add();
+  }
+  LOG_DEBUG("upstream failed: %.*s", static_cast<int>(reason.size()), reason.data());
+  if (state_ == State::kTunnel) {
+    closeAfterFlush();
+  } else if (!response_started_) {
+    localReply(502, bad_response ? "bad upstream response" : "upstream reset");
+  } else {
+    writeAccessLog();
+    releaseUpstream(false);
+    close();  // the answer was cut: closing is the only honest signal left
+  }
+}
+
+void HttpSession::onUpstreamData(const char* data, size_t length) {
+  writer_.write(std::string_view(data, length));
+  worker_.stats->bytes_sent_total.add(length);
+  if (writer_.aboveHighWatermark() && upstream_ != nullptr) {
+    upstream_->pauseReading();
+  }
+}
+
+void HttpSession::onUpstreamEof() {
+  upstream_eof_ = true;
+  if (client_eof_) {
+    closeAfterFlush();
+  } else {
+    // Half-close towards the client once our queue is out; keep the other direction open.
+    shut_down_ = true;
+    writer_.shutdownWhenFlushed();
+  }
+}
+
+void HttpSession::onUpstreamDrained() {
+  if (paused_for_upstream_) {
+    paused_for_upstream_ = false;
+    if (state_ == State::kTunnel || canParse()) {
+      startReading();
+    }
+  }
+}
+
+void HttpSession::onWriterDrained() {
+  if (upstream_ != nullptr) {
+    upstream_->resumeReading();
+  }
+  if (close_when_flushed_ && writer_.flushed()) {
+    close_when_flushed_ = false;
+    lingerOrClose();
+  }
+}
+
+void HttpSession::onWriteError(int /*status*/) {
+  close();
+}
+
+// ---- ending exchanges -----------------------------------------------------------------------
+
+void HttpSession::releaseUpstream(bool reusable) {
+  pending_pool_ = nullptr;
+  if (cluster_ != nullptr) {
+    --cluster_->active_requests[host_id_];
+  }
+  if (upstream_ != nullptr) {
+    UpstreamConnection* upstream = upstream_;
+    upstream_ = nullptr;
+    upstream->release(reusable);
+  }
+  cluster_ = nullptr;
+}
+
+void HttpSession::writeAccessLog() {
+  worker_.stats->countResponse(status_);
+  if (worker_.access_log == nullptr || request_head_ == nullptr) {
+    return;
+  }
+  AccessLogRecord record;
+  record.client = client_ip_;
+  record.method = request_head_->methodName();
+  record.path = request_head_->url();
+  record.status = status_;
+  record.bytes = response_body_bytes_;
+  record.upstream = cluster_ != nullptr ? std::string_view(cluster_->pools[host_id_]->label()) : "";
+  record.duration_ns = uv_hrtime() - request_start_ns_;
+  worker_.access_log->append(record);
+}
+
+void HttpSession::finishExchange() {
+  writeAccessLog();
+  releaseUpstream(request_complete_);
+  if (!keep_alive_ || client_eof_ || !request_complete_ || worker_.draining) {
+    closeAfterFlush();
+    return;
+  }
+  resetExchange();
+  armTimer(TimerPurpose::kIdle, listener_.config->idle_timeout_ms);
+  if (!stash_.empty()) {
+    parseStash();
+  } else {
+    startReading();
+  }
+}
+
+void HttpSession::resetExchange() {
+  state_ = State::kWaitingRequest;
+  request_head_ = nullptr;
+  status_ = 0;
+  response_body_bytes_ = 0;
+  response_started_ = false;
+  request_complete_ = false;
+}
+
+void HttpSession::localReply(int status, std::string_view body) {
+  status_ = status;
+  keep_alive_ = false;
+  scratch_.clear();
+  http::encodeLocalReply(status, body, scratch_);
+  writer_.write(scratch_);
+  writeAccessLog();
+  releaseUpstream(false);
+  closeAfterFlush();
+}
+
+void HttpSession::closeAfterFlush() {
+  if (closed_) {
+    return;
+  }
+  state_ = State::kClosing;
+  stash_.clear();
+  if (writer_.flushed()) {
+    lingerOrClose();
+  } else {
+    close_when_flushed_ = true;
+    armTimer(TimerPurpose::kLinger, listener_.config->idle_timeout_ms);
+  }
+}
+
+void HttpSession::lingerOrClose() {
+  if (client_eof_ || shut_down_) {
+    close();
+    return;
+  }
+  // Send our FIN, then read and discard until the client's FIN or the linger time.
+  shut_down_ = true;
+  shutdown_request_.data = this;
+  if (uv_shutdown(&shutdown_request_, tcp_.stream(), &HttpSession::onShutdown) != 0) {
+    close();
+    return;
+  }
+  armTimer(TimerPurpose::kLinger, kLingerMs);
+  startReading();
+}
+
+void HttpSession::onShutdown(uv_shutdown_t* request, int status) {
+  auto* self = static_cast<HttpSession*>(request->data);
+  if (status != 0 && status != UV_ECANCELED && !self->closed_) {
+    self->close();
+  }
+}
+
+void HttpSession::drain() {
+  keep_alive_ = false;
+  if (state_ == State::kWaitingRequest && !decoder_.inMessage() && stash_.empty()) {
+    close();
+  }
+}
+
+void HttpSession::abort() {
+  close();
+}
+
+void HttpSession::armTimer(TimerPurpose purpose, uint64_t timeout_ms) {
+  timer_purpose_ = purpose;
+  uv_timer_start(timer_.get(), &HttpSession::onTimer, timeout_ms, 0);
+}
+
+void HttpSession::onTimer(uv_timer_t* timer) {
+  auto* self = static_cast<HttpSession*>(timer->data);
+  switch (self->timer_purpose_) {
+    case TimerPurpose::kHeader:
+      if (self->decoder_.inMessage()) {
+        self->worker_.stats->header_timeouts_total.add();
+        self->localReply(408, "request head not received in time");
+      } else {
+        self->close();
+      }
+      return;
+    case TimerPurpose::kIdle:
+    case TimerPurpose::kLinger:
+      self->close();
+      return;
+    case TimerPurpose::kRequest:
+      self->worker_.stats->upstream_timeouts_total.add();
+      if (!self->response_started_) {
+        self->localReply(504, "upstream request timeout");
+      } else {
+        self->writeAccessLog();
+        self->releaseUpstream(false);
+        self->close();
+      }
+      return;
+  }
+}
+
+void HttpSession::close() {
+  if (closed_) {
+    return;
+  }
+  closed_ = true;
+  state_ = State::kClosing;
+  if (upstream_ != nullptr || cluster_ != nullptr) {
+    releaseUpstream(false);
+  }
+  stopReading();
+  writer_.detach();
+  worker_.removeSession(this);
+  if (accepted_) {
+    worker_.stats->downstream_connections_active.sub();
+  }
+  tcp_.close(&HttpSession::onClosed);
+  timer_.close(&HttpSession::onClosed);
+}
+
+void HttpSession::onClosed(uv_handle_t* handle) {
+  auto* self = static_cast<HttpSession*>(handle->data);
+  if (--self->open_handles_ == 0) {
+    delete self;
+  }
+}
+
+}  // namespace meshlb

@@ -1,0 +1,143 @@
+#pragma once
+
+#include <uv.h>
+
+#include <cstdint>
+#include <string>
+
+#include "common/stream_writer.h"
+#include "common/uv_handle.h"
+#include "proxy/http/http1_decoder.h"
+#include "proxy/http/message_encoder.h"
+#include "proxy/upstream/upstream_connection.h"
+#include "proxy/worker/worker_context.h"
+
+namespace meshlb {
+
+struct ListenerRuntime;
+
+// One downstream HTTP/1.x connection, from accept to close, on one worker. Requests are handled
+// one at a time in arrival order (pipelined ones wait, unparsed, until the previous response
+// ended); each is routed, balanced onto a host, and streamed to a pooled upstream connection
+// with backpressure both ways. After a 101 the connection becomes a byte tunnel.
+// Worker-local; frees itself once its handles have closed.
+class HttpSession final : public Session,
+                          public http::DecoderCallbacks,
+                          public UpstreamCallbacks,
+                          public StreamWriterCallbacks {
+ public:
+  HttpSession(WorkerContext& worker, const ListenerRuntime& listener);
+
+  // Accepts a pending connection from `server`. On failure the session frees itself.
+  void start(uv_stream_t* server);
+
+  // Session
+  void drain() override;
+  void abort() override;
+
+  // http::DecoderCallbacks (the client's requests)
+  http::HeadAction onHead(http::MessageHead& head, const http::HeadInfo& info) override;
+  void onBody(const char* data, size_t length) override;
+  void onMessageComplete() override;
+
+  // UpstreamCallbacks
+  void onUpstreamReady() override {}
+  void onUpstreamConnectFailed(bool timed_out) override;
+  http::HeadAction onResponseHead(http::MessageHead& head, const http::HeadInfo& info) override;
+  void onResponseBody(const char* data, size_t length) override;
+  void onResponseComplete() override;
+  void onUpstreamFailed(bool bad_response, std::string_view reason) override;
+  void onUpstreamData(const char* data, size_t length) override;
+  void onUpstreamEof() override;
+  void onUpstreamDrained() override;
+
+  // StreamWriterCallbacks (towards the client)
+  void onWriterDrained() override;
+  void onWriteError(int status) override;
+
+ private:
+  enum class State {
+    kWaitingRequest,  // between requests, or reading a head
+    kForwarding,      // a request was routed; its body and/or response are streaming
+    kTunnel,          // after 101 Switching Protocols
+    kClosing,         // answer written (or being written); lingering before close
+  };
+  enum class TimerPurpose { kHeader, kIdle, kRequest, kLinger };
+
+  static void onAlloc(uv_handle_t* handle, size_t suggested, uv_buf_t* buffer);
+  static void onRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buffer);
+  static void onTimer(uv_timer_t* timer);
+  static void onClosed(uv_handle_t* handle);
+  static void onShutdown(uv_shutdown_t* request, int status);
+
+  void handleData(const char* data, size_t length);
+  void handleEof();
+  // Parses requests from `data`; returns how many bytes belong to what was parsed. Stops after
+  // one complete request, a local answer or an error.
+  size_t parse(const char* data, size_t length);
+  void parseStash();
+  bool canParse() const;
+
+  void startReading();
+  void stopReading();
+  void armTimer(TimerPurpose purpose, uint64_t timeout_ms);
+
+  std::optional<uint64_t> hashKey(const config::ClusterConfig& cluster,
+                                  const http::MessageHead& head) const;
+  // Request bytes towards the upstream: written, or kept until startUpstream().
+  void sendUpstream(std::initializer_list<std::string_view> pieces);
+  void startUpstream();
+  void localReply(int status, std::string_view body);
+  void finishExchange();
+  void releaseUpstream(bool reusable);
+  void writeAccessLog();
+  void resetExchange();
+  void closeAfterFlush();
+  void lingerOrClose();
+  void close();
+
+  WorkerContext& worker_;
+  const ListenerRuntime& listener_;
+  UvHandle<uv_tcp_t> tcp_;
+  UvHandle<uv_timer_t> timer_;
+  uv_shutdown_t shutdown_request_{};
+  StreamWriter writer_;
+  http::Http1Decoder decoder_;
+  std::string stash_;    // client bytes received but not parsed yet (pipelined requests)
+  std::string scratch_;  // heads being encoded; reused
+  char client_ip_[48] = {0};
+  char request_id_[40] = {0};
+  int open_handles_ = 0;
+
+  State state_ = State::kWaitingRequest;
+  TimerPurpose timer_purpose_ = TimerPurpose::kHeader;
+  bool reading_ = false;
+  bool paused_for_upstream_ = false;  // reading stopped because the upstream is slow
+  bool client_eof_ = false;
+  bool close_when_flushed_ = false;
+  bool shut_down_ = false;
+  bool closed_ = false;
+  bool accepted_ = false;
+
+  // The exchange in progress.
+  ClusterRuntime* cluster_ = nullptr;
+  uint32_t host_id_ = 0;
+  UpstreamConnection* upstream_ = nullptr;
+  ConnectionPool* pending_pool_ = nullptr;  // chosen host, not engaged yet
+  std::string upstream_prefix_;             // request bytes waiting for startUpstream()
+  const http::MessageHead* request_head_ = nullptr;
+  http::BodyFraming response_framing_ = http::BodyFraming::kNone;
+  bool keep_alive_ = true;
+  bool client_is_http10_ = false;
+  bool request_chunked_ = false;
+  bool request_is_head_ = false;
+  bool upgrade_requested_ = false;
+  bool request_complete_ = false;
+  bool response_started_ = false;
+  bool upstream_eof_ = false;
+  int status_ = 0;
+  uint64_t request_start_ns_ = 0;
+  uint64_t response_body_bytes_ = 0;
+};
+
+}  // namespace meshlb

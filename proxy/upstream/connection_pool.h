@@ -1,0 +1,45 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/address.h"
+#include "proxy/config/config.h"
+
+namespace meshlb {
+
+class UpstreamConnection;
+class UpstreamCallbacks;
+struct WorkerContext;
+
+// One worker's keep-alive connections to one backend host. Idle connections are reused newest
+// first (warm ones, and old ones age out through the idle timeout). Worker-local.
+class ConnectionPool {
+ public:
+  ConnectionPool(WorkerContext& worker, const config::ClusterConfig& cluster,
+                 const config::HostConfig& host);
+  ~ConnectionPool();
+  ConnectionPool(const ConnectionPool&) = delete;
+  ConnectionPool& operator=(const ConnectionPool&) = delete;
+
+  // An idle connection handed to `owner`, or a new one connecting for it.
+  UpstreamConnection* acquire(UpstreamCallbacks& owner);
+  // Called by a connection whose exchange ended cleanly. False when the pool is full.
+  bool putIdle(UpstreamConnection* connection);
+  // Called by an idle connection that is closing (upstream closed it, idle timeout).
+  void removeIdle(UpstreamConnection* connection);
+  // Closes every idle connection (worker shutdown).
+  void closeIdle();
+
+  const SocketAddress& address() const { return host_.address; }
+  const std::string& label() const { return host_.address_text; }
+  const config::ClusterConfig& cluster() const { return cluster_; }
+
+ private:
+  WorkerContext& worker_;
+  const config::ClusterConfig& cluster_;
+  const config::HostConfig& host_;
+  std::vector<UpstreamConnection*> idle_;
+};
+
+}  // namespace meshlb

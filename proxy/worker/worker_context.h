@@ -1,0 +1,78 @@
+#pragma once
+
+#include <uv.h>
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "proxy/config/config.h"
+#include "proxy/lb/load_balancer.h"
+#include "proxy/upstream/connection_pool.h"
+#include "proxy/worker/worker_stats.h"
+
+namespace meshlb {
+
+class AccessLogWriter;
+
+// A connection that a draining worker must wind down. Worker-local; kept in an intrusive list.
+class Session {
+ public:
+  virtual ~Session() = default;
+  // The worker is draining: finish the exchange in flight, then close; close now if idle.
+  virtual void drain() = 0;
+  // Drain time is over: close now.
+  virtual void abort() = 0;
+
+  Session* previous_session = nullptr;
+  Session* next_session = nullptr;
+};
+
+// One cluster as a worker sees it: hosts with their connection pools, in-flight request counts
+// and the load balancer built over the usable hosts. Worker-local.
+struct ClusterRuntime {
+  const config::ClusterConfig* config = nullptr;
+  std::vector<std::unique_ptr<ConnectionPool>> pools;  // index = host id
+  std::vector<uint32_t> active_requests;               // index = host id
+  lb::LoadBalancerPtr balancer;
+
+  std::optional<uint32_t> pick(std::optional<uint64_t> hash) {
+    lb::LbContext context;
+    context.hash = hash;
+    context.active_requests = active_requests.data();
+    return balancer->pick(context);
+  }
+};
+
+// Everything a worker's connections share. Lives on the worker thread for its whole life; every
+// session holds a reference to it.
+struct WorkerContext {
+  static constexpr size_t kReadBufferSize = 64 * 1024;
+
+  explicit WorkerContext(uint32_t worker_index, std::shared_ptr<const config::Config> cfg)
+      : index(worker_index), config(std::move(cfg)), random(0x6d6573686c62ULL + worker_index) {}
+
+  uint32_t index;
+  uv_loop_t* loop = nullptr;
+  std::shared_ptr<const config::Config> config;
+  std::vector<ClusterRuntime> clusters;
+  WorkerStats* stats = nullptr;
+  AccessLogWriter* access_log = nullptr;  // null when access logging is off
+  lb::FastRandom random;
+  bool draining = false;
+  // One read buffer for every connection of the worker: libuv reads into it and the reader
+  // consumes (or copies what it must keep) before returning, so idle connections hold none.
+  std::unique_ptr<char[]> read_buffer{new char[kReadBufferSize]};
+
+  // Live sessions, for draining.
+  Session* sessions = nullptr;
+  size_t session_count = 0;
+  void addSession(Session* session);
+  void removeSession(Session* session);
+};
+
+// libuv alloc callback that lends the worker's shared read buffer. `handle->loop->data` must be
+// the WorkerContext.
+void allocFromWorkerBuffer(uv_handle_t* handle, size_t suggested, uv_buf_t* buffer);
+
+}  // namespace meshlb

@@ -1,0 +1,72 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+namespace meshlb {
+
+// A counter written by exactly one thread (its worker) and read by any. The owner updates it with
+// a relaxed load and store, not a locked read-modify-write: there is no contention to pay for,
+// and readers only need a value that is not torn.
+class Counter {
+ public:
+  void add(uint64_t n = 1) {
+    value_.store(value_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+  }
+  void sub(uint64_t n = 1) {
+    value_.store(value_.load(std::memory_order_relaxed) - n, std::memory_order_relaxed);
+  }
+  uint64_t get() const { return value_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<uint64_t> value_{0};
+};
+
+// A worker's own counters. Written only by that worker; the main thread sums all workers' blocks
+// when asked (admin /stats). Field names say what they count.
+struct WorkerStats {
+  Counter downstream_connections_total;
+  Counter downstream_connections_active;
+  Counter downstream_requests_total;
+  Counter responses_1xx;
+  Counter responses_2xx;
+  Counter responses_3xx;
+  Counter responses_4xx;
+  Counter responses_5xx;
+  Counter bad_requests_total;               // 400 and 431 answered for malformed requests
+  Counter header_timeouts_total;            // request head not received in time
+  Counter no_route_total;                   // 404: no route matched
+  Counter no_healthy_upstream_total;        // 503: cluster had no usable host
+  Counter upstream_connect_failures_total;  // 502: connect refused or timed out
+  Counter upstream_bad_responses_total;     // 502: upstream answered something unparsable
+  Counter upstream_resets_total;            // 502 (or cut response): upstream closed early
+  Counter upstream_timeouts_total;          // 504: request timeout
+  Counter upstream_connections_total;
+  Counter upstream_connections_reused_total;
+  Counter tcp_sessions_total;
+  Counter bytes_received_total;  // from downstream
+  Counter bytes_sent_total;      // to downstream
+  Counter access_log_dropped_total;
+
+  void countResponse(int status) {
+    switch (status / 100) {
+      case 1:
+        responses_1xx.add();
+        break;
+      case 2:
+        responses_2xx.add();
+        break;
+      case 3:
+        responses_3xx.add();
+        break;
+      case 4:
+        responses_4xx.add();
+        break;
+      default:
+        responses_5xx.add();
+        break;
+    }
+  }
+};
+
+}  // namespace meshlb

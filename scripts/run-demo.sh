@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# `make run`: three demo backends (the project's test upstream) and meshlb in front of them with
+# configs/demo.json. Ctrl-C stops everything.
+set -euo pipefail
+build_dir=${1:-build}
+cd "$(dirname "$0")/.."
+
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  echo
+  echo "stopping..."
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  echo "stopped."
+}
+trap stop INT TERM EXIT
+
+for i in 1 2 3; do
+  "$build_dir/tests/upstream/meshlb-test-upstream" --name "backend-$i" --listen "127.0.0.1:900$i" \
+    >/dev/null &
+  pids+=($!)
+done
+"$build_dir/meshlb" --config configs/demo.json &
+pids+=($!)
+
+for _ in $(seq 1 50); do
+  curl -sf http://127.0.0.1:9901/ready >/dev/null 2>&1 && break
+  sleep 0.1
+done
+
+cat <<'TXT'
+
+meshlb demo is running: three backends (127.0.0.1:9001-9003) behind meshlb.
+  curl http://127.0.0.1:8080/                        HTTP, round robin (answers with the backend's name)
+  curl -H 'X-Upstream-Delay-Ms: 300' http://127.0.0.1:8080/    a slow answer
+  curl -H 'X-Upstream-Status: 503' http://127.0.0.1:8080/      a failing one
+  curl http://127.0.0.1:8081/                        the same backends through the TCP listener
+  curl http://127.0.0.1:9901/stats                   admin: counters   (also /ready)
+Access log lines (JSON) follow below. Ctrl-C stops everything.
+
+TXT
+wait "${pids[@]}"

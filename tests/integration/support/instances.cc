@@ -1,0 +1,89 @@
+#include "support/instances.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace meshlb::testing {
+
+std::string tempPath(const std::string& stem) {
+  static std::atomic<int> counter{0};
+  const char* dir = getenv("TMPDIR");
+  return std::string(dir != nullptr ? dir : "/tmp") + "/meshlb-test-" + std::to_string(getpid()) +
+         "-" + std::to_string(counter++) + "-" + stem;
+}
+
+TestUpstream::TestUpstream(const std::string& name) : name_(name) {
+  process_ = std::make_unique<Process>(
+      MESHLB_UPSTREAM_BINARY, std::vector<std::string>{"--name", name, "--listen", "127.0.0.1:0"},
+      tempPath(name + ".log"));
+  std::string line = process_->waitForLine("listening on", std::chrono::seconds(10));
+  size_t colon = line.rfind(':');
+  if (colon != std::string::npos) {
+    port_ = std::atoi(line.c_str() + colon + 1);
+  }
+}
+
+nlohmann::json TestUpstream::stats() const {
+  auto response = httpGet(port_, "/_upstream/stats");
+  if (!response) {
+    return nlohmann::json::object();
+  }
+  return nlohmann::json::parse(response->body, nullptr, false);
+}
+
+Meshlb::Meshlb(nlohmann::json config, const std::vector<std::string>& extra_args) {
+  admin_port_ = freePort();
+  config["admin"] = {{"address", "127.0.0.1:" + std::to_string(admin_port_)}};
+  for (auto& listener : config["listeners"]) {
+    int port = freePort();
+    listener["address"] = "127.0.0.1:" + std::to_string(port);
+    listener_ports_.push_back(port);
+  }
+  config_path_ = tempPath("meshlb.json");
+  stderr_path_ = tempPath("meshlb.log");
+  std::ofstream(config_path_) << config.dump(2);
+  std::vector<std::string> args = {"--config", config_path_};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  process_ = std::make_unique<Process>(MESHLB_BINARY, args, stderr_path_);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline && process_->running()) {
+    auto response = httpGet(admin_port_, "/ready");
+    if (response && response->status == 200) {
+      ready_ = true;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+Meshlb::~Meshlb() = default;
+
+nlohmann::json Meshlb::stats() const {
+  auto response = httpGet(admin_port_, "/stats");
+  if (!response) {
+    return nlohmann::json::object();
+  }
+  return nlohmann::json::parse(response->body, nullptr, false);
+}
+
+std::string Meshlb::stderrLog() const {
+  std::ifstream file(stderr_path_);
+  std::stringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
+nlohmann::json clusterOf(const std::string& name, const std::vector<TestUpstream*>& upstreams,
+                         const std::string& policy) {
+  nlohmann::json hosts = nlohmann::json::array();
+  for (TestUpstream* upstream : upstreams) {
+    hosts.push_back({{"address", upstream->address()}});
+  }
+  return {{"name", name}, {"lb_policy", policy}, {"hosts", hosts}};
+}
+
+}  // namespace meshlb::testing

@@ -1,0 +1,64 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "support/process.h"
+#include "support/raw_client.h"
+
+namespace meshlb::testing {
+
+// A running meshlb-test-upstream on an ephemeral port of 127.0.0.1.
+class TestUpstream {
+ public:
+  explicit TestUpstream(const std::string& name);
+  int port() const { return port_; }
+  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+  const std::string& name() const { return name_; }
+  // Its /_upstream/stats counters.
+  nlohmann::json stats() const;
+  uint64_t requests() const { return stats()["requests"].get<uint64_t>(); }
+  Process& process() { return *process_; }
+
+ private:
+  std::string name_;
+  std::unique_ptr<Process> process_;
+  int port_ = 0;
+};
+
+// A running meshlb with a config made by the test. Listener and admin addresses are taken from
+// free ports chosen here: listenerPort(i) is the port of listeners[i].
+class Meshlb {
+ public:
+  // `config` is completed: admin.address and every listener's address are filled in.
+  explicit Meshlb(nlohmann::json config, const std::vector<std::string>& extra_args = {});
+  ~Meshlb();
+
+  bool ready() const { return ready_; }
+  int listenerPort(size_t i) const { return listener_ports_.at(i); }
+  int adminPort() const { return admin_port_; }
+  nlohmann::json stats() const;
+  Process& process() { return *process_; }
+  std::string stderrLog() const;
+  const std::string& configPath() const { return config_path_; }
+
+ private:
+  std::unique_ptr<Process> process_;
+  std::vector<int> listener_ports_;
+  int admin_port_ = 0;
+  bool ready_ = false;
+  std::string config_path_;
+  std::string stderr_path_;
+};
+
+// A cluster of the given upstreams, as config JSON.
+nlohmann::json clusterOf(const std::string& name, const std::vector<TestUpstream*>& upstreams,
+                         const std::string& policy = "round_robin");
+
+// A unique scratch path under the test temp dir.
+std::string tempPath(const std::string& stem);
+
+}  // namespace meshlb::testing
