@@ -97,11 +97,17 @@ std::string Process::waitForLine(const std::string& needle, std::chrono::millise
   }
 }
 
+int Process::wait(std::chrono::milliseconds timeout) {
+  return stop(0, timeout);
+}
+
 int Process::stop(int signal, std::chrono::milliseconds timeout) {
   if (!running()) {
     return exit_code_;
   }
-  kill(pid_, signal);
+  if (signal != 0) {
+    kill(pid_, signal);
+  }
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
     if (!running()) {

@@ -25,6 +25,8 @@ class Process {
   std::string waitForLine(const std::string& needle, std::chrono::milliseconds timeout);
   // Everything read from stdout so far.
   const std::string& output() const { return output_; }
+  // Waits for the process to exit by itself; returns like stop(), -1 on timeout.
+  int wait(std::chrono::milliseconds timeout);
   // Sends `signal` and waits for exit; returns the exit code, 128+signal if killed, or -1 on
   // timeout.
   int stop(int signal, std::chrono::milliseconds timeout);
