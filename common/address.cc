@@ -72,6 +72,9 @@ Result<SocketAddress> parseSocketAddress(std::string_view text) {
   }
   long port = -1;
   auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (ec == std::errc::result_out_of_range) {
+    return Error{"port out of range"};
+  }
   if (ec != std::errc() || end != port_text.data() + port_text.size()) {
     return Error{"port is not a number"};
   }
@@ -82,7 +85,8 @@ Result<SocketAddress> parseSocketAddress(std::string_view text) {
   std::string host_copy(host);
   auto* v4 = reinterpret_cast<sockaddr_in*>(&address.storage);
   auto* v6 = reinterpret_cast<sockaddr_in6*>(&address.storage);
-  if (inet_pton(AF_INET, host_copy.c_str(), &v4->sin_addr) == 1) {
+  bool bracketed = text.front() == '[';
+  if (!bracketed && inet_pton(AF_INET, host_copy.c_str(), &v4->sin_addr) == 1) {
     v4->sin_family = AF_INET;
     v4->sin_port = htons(static_cast<uint16_t>(port));
     address.length = sizeof(sockaddr_in);

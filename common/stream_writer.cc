@@ -47,11 +47,17 @@ void StreamWriter::write(std::initializer_list<std::string_view> pieces) {
     return;
   }
   constexpr size_t kMaxPieces = 8;
+  if (pieces.size() > kMaxPieces) {
+    for (std::string_view piece : pieces) {
+      write(piece);  // rare: more pieces than one vectored write takes
+    }
+    return;
+  }
   uv_buf_t buffers[kMaxPieces];
   size_t count = 0;
   size_t total = 0;
   for (std::string_view piece : pieces) {
-    if (!piece.empty() && count < kMaxPieces) {
+    if (!piece.empty()) {
       buffers[count++] = uv_buf_init(const_cast<char*>(piece.data()), piece.size());
       total += piece.size();
     }

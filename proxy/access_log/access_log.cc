@@ -6,14 +6,42 @@
 namespace meshlb {
 namespace {
 
+// Length of the valid UTF-8 sequence starting at text[i], or 0 if the bytes there are not one.
+size_t utf8SequenceLength(std::string_view text, size_t i) {
+  auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
+  unsigned char lead = byte(i);
+  size_t length = lead >= 0xf0 && lead <= 0xf4 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc2 ? 2 : 0;
+  if (length == 0 || lead > 0xf4 || i + length > text.size()) {
+    return 0;
+  }
+  for (size_t k = 1; k < length; ++k) {
+    if ((byte(i + k) & 0xc0) != 0x80) {
+      return 0;
+    }
+  }
+  // Overlong three- and four-byte forms, surrogates, and code points past U+10FFFF.
+  if ((lead == 0xe0 && byte(i + 1) < 0xa0) || (lead == 0xed && byte(i + 1) >= 0xa0) ||
+      (lead == 0xf0 && byte(i + 1) < 0x90) || (lead == 0xf4 && byte(i + 1) >= 0x90)) {
+    return 0;
+  }
+  return length;
+}
+
+// A path is bytes, not necessarily UTF-8: valid UTF-8 is kept as it is, control characters and
+// stray bytes are escaped one by one (\u00XX), so every line stays valid JSON.
 void appendJsonString(std::string& out, std::string_view text) {
   out.push_back('"');
-  for (char c : text) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
     unsigned char u = static_cast<unsigned char>(c);
     if (c == '"' || c == '\\') {
       out.push_back('\\');
       out.push_back(c);
-    } else if (u < 0x20 || u == 0x7f) {
+    } else if (u >= 0x80 && utf8SequenceLength(text, i) > 0) {
+      size_t length = utf8SequenceLength(text, i);
+      out.append(text.substr(i, length));
+      i += length - 1;
+    } else if (u < 0x20 || u >= 0x7f) {
       char escaped[8];
       snprintf(escaped, sizeof(escaped), "\\u%04x", u);
       out.append(escaped);

@@ -103,13 +103,16 @@ void readListener(const json& node, const std::string& path, Config& config,
   if (listener.protocol == Protocol::kHttp) {
     if (!reader.has("routes")) {
       reader.error("routes", "an http listener needs routes");
+    } else if (node["routes"].is_array() && node["routes"].empty()) {
+      reader.error("routes", "must not be empty");
     }
     if (reader.has("cluster")) {
       reader.error("cluster", "an http listener routes with \"routes\", not \"cluster\"");
     }
   } else {
-    if (listener.cluster.empty() && !reader.has("cluster")) {
-      reader.error("cluster", "a tcp listener needs a cluster");
+    if (listener.cluster.empty()) {
+      reader.error("cluster",
+                   reader.has("cluster") ? "must not be empty" : "a tcp listener needs a cluster");
     }
     if (reader.has("routes")) {
       reader.error("routes", "a tcp listener has no routes; use \"cluster\"");

@@ -44,6 +44,10 @@ void JsonObjectReader::string(const char* key, std::string& out, bool required) 
     error(key, "expected a string");
     return;
   }
+  if (required && value->get_ref<const std::string&>().empty()) {
+    error(key, "must not be empty");
+    return;
+  }
   out = value->get<std::string>();
 }
 

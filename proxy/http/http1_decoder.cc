@@ -1,5 +1,7 @@
 #include "proxy/http/http1_decoder.h"
 
+#include <cstring>
+
 namespace meshlb::http {
 namespace {
 
@@ -28,6 +30,7 @@ Http1Decoder::Http1Decoder(Kind kind, DecoderCallbacks& callbacks, const config:
 }
 
 int Http1Decoder::fail(int status, std::string_view reason) {
+  failed_by_check_ = true;
   // An upstream's malformed answer is the gateway's problem (502), never the client's.
   error_status_ = kind_ == Kind::kResponse ? 502 : status;
   error_reason_ = reason;
@@ -64,15 +67,15 @@ Http1Decoder::Result Http1Decoder::decode(const char* data, size_t length) {
       result.status = stopped_ ? Result::Status::kStopped : Result::Status::kMessageComplete;
       return result;
     }
-    case HPE_USER:
-      result.status = Result::Status::kError;
-      return result;
     default:
+      result.status = Result::Status::kError;
+      if (failed_by_check_) {
+        return result;  // llhttp reports our callback's refusal as its own code; keep ours
+      }
       error_reason_ = llhttp_get_error_reason(&parser_) != nullptr
                           ? llhttp_get_error_reason(&parser_)
                           : llhttp_errno_name(error);
       error_status_ = kind_ == Kind::kResponse ? 502 : 400;
-      result.status = Result::Status::kError;
       return result;
   }
 }
@@ -101,7 +104,10 @@ int Http1Decoder::onMessageBegin(llhttp_t* parser) {
 int Http1Decoder::onUrl(llhttp_t* parser, const char* at, size_t length) {
   Http1Decoder& decoder = self(parser);
   decoder.head_.appendUrl(at, length);
-  if (decoder.head_.urlLength() + 16 > decoder.limits_.max_request_line_bytes) {
+  // llhttp has parsed the method before the URL; "METHOD SP URL SP HTTP/1.1" is the line.
+  size_t method_length =
+      strlen(llhttp_method_name(static_cast<llhttp_method_t>(llhttp_get_method(parser))));
+  if (method_length + 1 + decoder.head_.urlLength() + 9 > decoder.limits_.max_request_line_bytes) {
     return decoder.fail(431, "request line too long");
   }
   return 0;

@@ -98,6 +98,7 @@ class Http1Decoder {
   int error_status_ = 400;
   std::string_view error_reason_;
   bool stopped_ = false;
+  bool failed_by_check_ = false;  // fail() was called: errorStatus/Reason are ours
   bool in_message_ = false;
   bool head_done_ = false;
 };

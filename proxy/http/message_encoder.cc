@@ -29,6 +29,11 @@ bool isHopByHop(std::string_view name, const MessageHead& head) {
       return true;
     }
   }
+  // A Connection header cannot strip the fields that frame or address the message: dropping
+  // Content-Length while forwarding the body would let the body be read as a second request.
+  if (equalsIgnoreCase(name, "content-length") || equalsIgnoreCase(name, "host")) {
+    return false;
+  }
   bool listed = false;
   for (size_t i = 0; i < head.headerCount() && !listed; ++i) {
     if (equalsIgnoreCase(head.name(i), "connection")) {

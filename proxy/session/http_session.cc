@@ -359,24 +359,32 @@ http::HeadAction HttpSession::onResponseHead(http::MessageHead& head, const http
   } else {
     response_framing_ = http::BodyFraming::kChunked;
   }
-  scratch_.clear();
-  http::encodeDownstreamResponse(head, response_framing_, keep_alive_, client_is_http10_, scratch_);
-  writer_.write(scratch_);
-  response_started_ = true;
+  // The head waits to go out with the first body bytes: one write instead of two.
+  response_head_.clear();
+  http::encodeDownstreamResponse(head, response_framing_, keep_alive_, client_is_http10_,
+                                 response_head_);
+  if (head.status == 101 || response_framing_ == http::BodyFraming::kNone) {
+    writer_.write(response_head_);
+    response_head_.clear();
+    response_started_ = true;
+  }
   return http::HeadAction::kContinue;
 }
 
 void HttpSession::onResponseBody(const char* data, size_t length) {
   response_body_bytes_ += length;
   worker_.stats->bytes_sent_total.add(length);
+  std::string_view head = response_head_;
   if (response_framing_ == http::BodyFraming::kChunked) {
     char size_line[20];
     int n = snprintf(size_line, sizeof(size_line), "%zx\r\n", length);
-    writer_.write(
-        {std::string_view(size_line, n), std::string_view(data, length), http::kChunkTrailer});
+    writer_.write({head, std::string_view(size_line, n), std::string_view(data, length),
+                   http::kChunkTrailer});
   } else {
-    writer_.write(std::string_view(data, length));
+    writer_.write({head, std::string_view(data, length)});
   }
+  response_head_.clear();
+  response_started_ = true;  // bytes of the answer are out: errors can only cut it now
   if (writer_.aboveHighWatermark() && upstream_ != nullptr) {
     upstream_->pauseReading();
   }
@@ -399,8 +407,11 @@ void HttpSession::onResponseComplete() {
     return;
   }
   if (response_framing_ == http::BodyFraming::kChunked) {
-    writer_.write(http::kLastChunk);
+    writer_.write({response_head_, http::kLastChunk});
+  } else {
+    writer_.write(response_head_);  // an empty body: the head was still waiting
   }
+  response_head_.clear();
   finishExchange();
 }
 

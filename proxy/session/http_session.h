@@ -125,6 +125,7 @@ class HttpSession final : public Session,
   UpstreamConnection* upstream_ = nullptr;
   ConnectionPool* pending_pool_ = nullptr;  // chosen host, not engaged yet
   std::string upstream_prefix_;             // request bytes waiting for startUpstream()
+  std::string response_head_;               // response head waiting for the first body bytes
   const http::MessageHead* request_head_ = nullptr;
   http::BodyFraming response_framing_ = http::BodyFraming::kNone;
   bool keep_alive_ = true;

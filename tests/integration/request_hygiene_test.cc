@@ -14,6 +14,10 @@ struct HygieneCase {
   int status;
 };
 
+void PrintTo(const HygieneCase& c, std::ostream* os) {
+  *os << c.name;
+}
+
 std::string manyHeaders(int count) {
   std::string headers;
   for (int i = 0; i < count; ++i) {

@@ -1,0 +1,195 @@
+#include "common/stream_writer.h"
+
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include <csignal>
+#include <string>
+#include <thread>
+
+namespace meshlb {
+namespace {
+
+class RecordingWriterCallbacks : public StreamWriterCallbacks {
+ public:
+  void onWriterDrained() override { ++drained; }
+  void onWriteError(int status) override { errors.push_back(status); }
+  int drained = 0;
+  std::vector<int> errors;
+};
+
+// A libuv pipe over one end of a socketpair; the test reads the other end directly.
+class StreamWriterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::signal(SIGPIPE, SIG_IGN);  // a write to a closed peer must fail, not kill the test
+    ASSERT_EQ(uv_loop_init(&loop_), 0);
+    ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, fds_), 0);
+    ASSERT_EQ(uv_pipe_init(&loop_, &pipe_, 0), 0);
+    ASSERT_EQ(uv_pipe_open(&pipe_, fds_[0]), 0);
+  }
+
+  void TearDown() override {
+    uv_close(reinterpret_cast<uv_handle_t*>(&pipe_), nullptr);
+    uv_run(&loop_, UV_RUN_DEFAULT);
+    EXPECT_EQ(uv_loop_close(&loop_), 0);
+    if (fds_[1] >= 0) {
+      close(fds_[1]);
+    }
+  }
+
+  uv_stream_t* stream() { return reinterpret_cast<uv_stream_t*>(&pipe_); }
+
+  // Reads what is available on the peer end without blocking.
+  std::string readAvailable() {
+    std::string data;
+    char buffer[65536];
+    for (;;) {
+      ssize_t n = recv(fds_[1], buffer, sizeof(buffer), MSG_DONTWAIT);
+      if (n <= 0) {
+        break;
+      }
+      data.append(buffer, static_cast<size_t>(n));
+    }
+    return data;
+  }
+
+  // Reads the peer end until EOF on another thread while the loop runs.
+  std::string runLoopAndReadAll() {
+    std::string data;
+    std::thread reader([&] {
+      char buffer[65536];
+      for (;;) {
+        ssize_t n = read(fds_[1], buffer, sizeof(buffer));
+        if (n <= 0) {
+          break;
+        }
+        data.append(buffer, static_cast<size_t>(n));
+      }
+    });
+    uv_run(&loop_, UV_RUN_DEFAULT);
+    reader.join();
+    return data;
+  }
+
+  uv_loop_t loop_{};
+  uv_pipe_t pipe_{};
+  int fds_[2] = {-1, -1};
+  RecordingWriterCallbacks callbacks_;
+};
+
+TEST_F(StreamWriterTest, DirectWriteWhenAttached) {
+  StreamWriter writer(callbacks_);
+  writer.attach(stream());
+  writer.write("hello");
+  EXPECT_TRUE(writer.flushed());
+  EXPECT_EQ(readAvailable(), "hello");
+  EXPECT_TRUE(callbacks_.errors.empty());
+  writer.detach();
+}
+
+TEST_F(StreamWriterTest, EmptyWriteIsNothing) {
+  StreamWriter writer(callbacks_);
+  writer.write("");
+  writer.write({"", ""});
+  EXPECT_TRUE(writer.flushed());
+  EXPECT_EQ(writer.buffered(), 0u);
+}
+
+TEST_F(StreamWriterTest, WritesBeforeAttachAreBufferedThenSent) {
+  StreamWriter writer(callbacks_);
+  writer.write("GET / HTTP/1.1\r\n");
+  writer.write({"Host: a\r\n", "", "\r\n"});
+  EXPECT_EQ(writer.buffered(), 27u);
+  EXPECT_FALSE(writer.flushed());
+  writer.attach(stream());
+  uv_run(&loop_, UV_RUN_DEFAULT);
+  EXPECT_TRUE(writer.flushed());
+  EXPECT_EQ(readAvailable(), "GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+  EXPECT_GE(callbacks_.drained, 1);
+  writer.detach();
+}
+
+TEST_F(StreamWriterTest, PiecesAreWrittenInOrder) {
+  StreamWriter writer(callbacks_);
+  writer.attach(stream());
+  writer.write({"5\r\n", "hello", "\r\n"});
+  writer.write({"0\r\n\r\n"});
+  EXPECT_EQ(readAvailable(), "5\r\nhello\r\n0\r\n\r\n");
+  writer.detach();
+}
+
+TEST_F(StreamWriterTest, ManyPiecesAreAllWritten) {
+  StreamWriter writer(callbacks_);
+  writer.attach(stream());
+  writer.write({"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"});
+  EXPECT_EQ(readAvailable(), "abcdefghij");
+  writer.detach();
+}
+
+TEST_F(StreamWriterTest, BackpressureAboveHighWatermarkThenDrains) {
+  int size = 4096;
+  ASSERT_EQ(setsockopt(fds_[0], SOL_SOCKET, SO_SNDBUF, &size, sizeof(size)), 0);
+  StreamWriter writer(callbacks_);
+  writer.attach(stream());
+  std::string expected;
+  for (int i = 0; i < 64; ++i) {
+    std::string block(16 * 1024, static_cast<char>('a' + i % 26));
+    expected += block;
+    writer.write(block);
+  }
+  EXPECT_TRUE(writer.aboveHighWatermark());
+  EXPECT_EQ(callbacks_.drained, 0);
+  writer.shutdownWhenFlushed();
+  EXPECT_TRUE(writer.shutdownRequested());
+  std::string received = runLoopAndReadAll();  // ends at EOF: the shutdown came after the data
+  EXPECT_EQ(received.size(), expected.size());
+  EXPECT_TRUE(received == expected);
+  EXPECT_TRUE(writer.flushed());
+  EXPECT_FALSE(writer.aboveHighWatermark());
+  EXPECT_GE(callbacks_.drained, 1);
+  EXPECT_TRUE(callbacks_.errors.empty());
+  writer.detach();
+}
+
+TEST_F(StreamWriterTest, WritesAfterShutdownAreDropped) {
+  StreamWriter writer(callbacks_);
+  writer.attach(stream());
+  writer.write("last");
+  writer.shutdownWhenFlushed();
+  writer.write("dropped");
+  EXPECT_EQ(runLoopAndReadAll(), "last");
+  writer.detach();
+}
+
+TEST_F(StreamWriterTest, WriteToClosedPeerReportsError) {
+  close(fds_[1]);
+  fds_[1] = -1;
+  StreamWriter writer(callbacks_);
+  writer.attach(stream());
+  writer.write("nobody listens");
+  uv_run(&loop_, UV_RUN_DEFAULT);
+  ASSERT_EQ(callbacks_.errors.size(), 1u);
+  EXPECT_EQ(callbacks_.errors[0], UV_EPIPE);
+  writer.write("more");  // after a failure: ignored, no second report
+  uv_run(&loop_, UV_RUN_DEFAULT);
+  EXPECT_EQ(callbacks_.errors.size(), 1u);
+  writer.detach();
+}
+
+TEST_F(StreamWriterTest, ResetDropsBufferedBytes) {
+  StreamWriter writer(callbacks_);
+  writer.write("buffered before attach");
+  EXPECT_FALSE(writer.flushed());
+  writer.reset();
+  EXPECT_TRUE(writer.flushed());
+  writer.attach(stream());
+  uv_run(&loop_, UV_RUN_DEFAULT);
+  EXPECT_EQ(readAvailable(), "");
+  writer.detach();
+}
+
+}  // namespace
+}  // namespace meshlb
