@@ -301,6 +301,10 @@ parse_wrk() {
 }
 
 # ---- run -----------------------------------------------------------------------------------------
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+if awk -v l="${LOAD_START%% *}" -v n="$(nproc)" 'BEGIN {exit !(l > n / 2)}'; then
+  log "warning: load average is $LOAD_START on $(nproc) cores; something else is running, expect noise"
+fi
 count=0
 for s in $SCENARIOS; do for t in ${SCEN_TARGETS[$s]}; do count=$(( count + 1 )); done; done
 total_runs=$(( count * ROUNDS ))
@@ -343,10 +347,15 @@ echo "## meshlb vs HAProxy vs nginx"
 echo
 echo "- date: $(date -u +'%Y-%m-%d %H:%M UTC')"
 echo "- machine: $(nproc) cores ($(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)), $(uname -sr), $(awk '/^MemTotal/ {printf "%.1f GiB RAM", $2/1048576}' /proc/meminfo)"
-echo "- meshlb: $("$MESHLB" --version 2>&1 | head -1)$(cd "$REPO_DIR" && git rev-parse --short HEAD 2>/dev/null | sed 's/^/ (commit /; s/$/)/' || true)"
+GIT_REV=$(cd "$REPO_DIR" && git rev-parse --short HEAD 2>/dev/null || true)
+if [[ -n $GIT_REV ]] && ! (cd "$REPO_DIR" && git --no-optional-locks diff --quiet HEAD -- 2>/dev/null); then
+  GIT_REV+=" + uncommitted changes"
+fi
+echo "- meshlb: $("$MESHLB" --version 2>&1 | head -1)${GIT_REV:+ (commit $GIT_REV)}, $MESHLB"
 echo "- $("$HAPROXY" -v 2>&1 | head -1)"
 echo "- $("$NGINX" -v 2>&1 | head -1)"
 echo "- $("$WRK" -v 2>&1 | head -1 | sed 's/ Copyright.*//')"
+echo "- load average (1/5/15 min): $LOAD_START at start, $(cut -d' ' -f1-3 /proc/loadavg) at the end"
 echo "- workers per proxy (W): $WORKERS (meshlb \"workers\", haproxy nbthread, nginx worker_processes)"
 if [[ $BACKEND == upstream ]]; then
   echo "- backends: 3 x meshlb-test-upstream (1 thread each, body \"bN\\n\"); \"direct\" = wrk against one of them"

@@ -177,7 +177,11 @@ void readCluster(const json& node, const std::string& path, Config& config,
   reader.uint("connect_timeout_ms", cluster.connect_timeout_ms, 1, kMaxTimeoutMs);
   reader.uint("upstream_idle_timeout_ms", cluster.upstream_idle_timeout_ms, 1, kMaxTimeoutMs);
   reader.uint("max_idle_connections_per_host", cluster.max_idle_connections_per_host, 0, 100'000);
-  reader.array("hosts", true, [&](const json& host, const std::string& host_path) {
+  // Required, but may be empty: a cluster without hosts is valid and answers 503.
+  if (!reader.has("hosts")) {
+    reader.error("hosts", "is required");
+  }
+  reader.array("hosts", false, [&](const json& host, const std::string& host_path) {
     readHost(host, host_path, cluster, errors);
   });
   reader.finish();

@@ -40,10 +40,12 @@ void Worker::join() {
 }
 
 void Worker::drain() {
-  // Sequentially consistent on both sides: either we see ready_ and wake the loop, or the worker
-  // (which sets ready_ before it looks) sees drain_requested_.
   drain_requested_.store(true);
-  if (ready_.load()) {
+  // The control path, not the data path: a mutex keeps the wake-up handle from being closed
+  // between our check and the send. The worker looks at drain_requested_ after opening the handle,
+  // so a drain asked before the handle existed is not lost either.
+  std::lock_guard<std::mutex> lock(wakeup_mutex_);
+  if (wakeup_open_) {
     uv_async_send(wakeup_.get());
   }
 }
@@ -105,7 +107,10 @@ void Worker::setUp() {
 void Worker::run() {
   uv_loop_init(&loop_);
   setUp();
-  ready_.store(true);
+  {
+    std::lock_guard<std::mutex> lock(wakeup_mutex_);
+    wakeup_open_ = true;
+  }
   if (drain_requested_.load()) {
     beginDrain();  // drain() came before the wake-up handle existed
   }
@@ -189,7 +194,11 @@ void Worker::tearDown() {
     access_log_->close();
   }
   drain_timer_.close(nullptr);
-  wakeup_.close(nullptr);
+  {
+    std::lock_guard<std::mutex> lock(wakeup_mutex_);
+    wakeup_open_ = false;
+    wakeup_.close(nullptr);
+  }
   // uv_run returns once the closing handles and the last log write are done.
 }
 

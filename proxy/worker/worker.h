@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -55,7 +56,8 @@ class Worker {
   uv_loop_t loop_{};
   UvHandle<uv_async_t> wakeup_;
   UvHandle<uv_timer_t> drain_timer_;
-  std::atomic<bool> ready_{false};  // wakeup_ exists: drain() may signal it
+  std::mutex wakeup_mutex_;   // guards wakeup_open_ and sends against the handle's close
+  bool wakeup_open_ = false;  // wakeup_ may be signalled
   std::atomic<bool> drain_requested_{false};
   std::atomic<bool> finished_{false};
   WorkerStats stats_;

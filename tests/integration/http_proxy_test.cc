@@ -201,6 +201,18 @@ TEST_F(HttpProxyTest, NoRouteIs404) {
   EXPECT_EQ(upstream_.requests(), 0u);
 }
 
+TEST_F(HttpProxyTest, ClusterWithoutUsableHostIs503) {
+  nlohmann::json cfg = config();
+  cfg["clusters"][0]["hosts"] = nlohmann::json::array();
+  Meshlb meshlb(cfg);
+  ASSERT_TRUE(meshlb.ready()) << meshlb.stderrLog();
+  auto response = httpGet(meshlb.listenerPort(0), "/");
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->status, 503);
+  EXPECT_EQ(response->body, "no healthy upstream\n");
+  EXPECT_EQ(meshlb.stats()["no_healthy_upstream_total"], 1);
+}
+
 TEST_F(HttpProxyTest, ConnectFailureIs502) {
   int closed_port = freePort();
   nlohmann::json cfg = config();

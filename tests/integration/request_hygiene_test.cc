@@ -59,7 +59,8 @@ const HygieneCase kCases[] = {
     {"WhitespaceBeforeColon", "GET / HTTP/1.1\r\nHost : a\r\n\r\n", 400},
     {"TabBeforeColon", "GET / HTTP/1.1\r\nHost: a\r\nX\t: b\r\n\r\n", 400},
     {"ObsFold", "GET / HTTP/1.1\r\nHost: a\r\nX: b\r\n c\r\n\r\n", 400},
-    {"NulInHeaderValue", std::string("GET / HTTP/1.1\r\nHost: a\r\nX: b\0c\r\n\r\n", 37), 400},
+    {"NulInHeaderValue", std::string("GET / HTTP/1.1\r\nHost: a\r\nX: b") + '\0' + "c\r\n\r\n",
+     400},
     {"ControlCharInHeaderValue", "GET / HTTP/1.1\r\nHost: a\r\nX: b\x01c\r\n\r\n", 400},
     {"DelInHeaderValue",
      "GET / HTTP/1.1\r\nHost: a\r\nX: b\x7f"

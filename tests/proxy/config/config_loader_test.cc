@@ -13,6 +13,7 @@ namespace {
 
 using ::testing::Contains;
 using ::testing::ElementsAre;
+using ::testing::IsEmpty;
 using ::testing::HasSubstr;
 using ::testing::UnorderedElementsAre;
 
@@ -559,9 +560,16 @@ TEST(ConfigLoaderErrorTest, PortZeroBackendRejected) {
       ElementsAre("clusters[0].hosts[0].address: port 0 is not a backend port"));
 }
 
-TEST(ConfigLoaderErrorTest, EmptyHosts) {
-  EXPECT_THAT(loadErrors(withOne(kListener, R"({"name": "web", "hosts": []})")),
-              ElementsAre("clusters[0].hosts: must not be empty"));
+TEST(ConfigLoaderTest, EmptyHostsIsAClusterThatAnswers503) {
+  // Like an Envoy cluster with no endpoints: valid, and every request to it gets 503.
+  auto config = loadOk(withOne(kListener, R"({"name": "web", "hosts": []})"));
+  ASSERT_TRUE(config);
+  EXPECT_THAT(config->clusters[0].hosts, IsEmpty());
+}
+
+TEST(ConfigLoaderErrorTest, MissingHosts) {
+  EXPECT_THAT(loadErrors(withOne(kListener, R"({"name": "web"})")),
+              ElementsAre("clusters[0].hosts: is required"));
 }
 
 TEST(ConfigLoaderErrorTest, MissingRequiredNames) {
