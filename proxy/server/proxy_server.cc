@@ -111,6 +111,7 @@ StatsSnapshot ProxyServer::stats() const {
   sum("upstream_connect_failures_total", &WorkerStats::upstream_connect_failures_total);
   sum("upstream_bad_responses_total", &WorkerStats::upstream_bad_responses_total);
   sum("upstream_resets_total", &WorkerStats::upstream_resets_total);
+  sum("upstream_reuse_retries_total", &WorkerStats::upstream_reuse_retries_total);
   sum("upstream_timeouts_total", &WorkerStats::upstream_timeouts_total);
   sum("upstream_connections_total", &WorkerStats::upstream_connections_total);
   sum("upstream_connections_reused_total", &WorkerStats::upstream_connections_reused_total);

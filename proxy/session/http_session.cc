@@ -217,6 +217,11 @@ http::HeadAction HttpSession::onHead(http::MessageHead& head, const http::HeadIn
   request_chunked_ = info.chunked;
   request_is_head_ = head.method == HTTP_HEAD;
   upgrade_requested_ = info.upgrade;
+  // RFC 9110 §9.2.2: only idempotent requests may be sent twice, and only without a body.
+  request_replayable_ =
+      !info.has_body_framing && !info.upgrade &&
+      (head.method == HTTP_GET || head.method == HTTP_HEAD || head.method == HTTP_OPTIONS ||
+       head.method == HTTP_PUT || head.method == HTTP_DELETE || head.method == HTTP_TRACE);
   request_complete_ = false;
   response_started_ = false;
   state_ = State::kForwarding;
@@ -303,6 +308,12 @@ void HttpSession::startUpstream() {
     upstream_->expectNoResponseBody();
   }
   upstream_->writer().write(upstream_prefix_);
+  // A pooled connection may have been closed by the backend just as we reused it. For an
+  // idempotent request without a body the bytes are kept (a buffer swap, no copy) so that it
+  // can be sent once more on a fresh connection; see onUpstreamFailed().
+  if (upstream_->reused() && request_replayable_) {
+    replay_.swap(upstream_prefix_);
+  }
   upstream_prefix_.clear();
   if (upstream_->writer().aboveHighWatermark()) {
     paused_for_upstream_ = true;
@@ -331,6 +342,7 @@ void HttpSession::onMessageComplete() {
 // ---- responses ------------------------------------------------------------------------------
 
 http::HeadAction HttpSession::onResponseHead(http::MessageHead& head, const http::HeadInfo& info) {
+  replay_.clear();  // the backend answered: whatever happens next, it saw this request
   if (head.status < 200 && head.status != 101) {
     // 100 Continue was answered by meshlb itself; other interim answers go to 1.1 clients.
     if (head.status != 100 && !client_is_http10_) {
@@ -423,8 +435,28 @@ void HttpSession::onUpstreamConnectFailed(bool timed_out) {
   localReply(502, timed_out ? "upstream connect timeout" : "upstream connect failed");
 }
 
+bool HttpSession::retryOnFreshConnection() {
+  if (replay_.empty() || response_started_ || status_ != 0 || state_ != State::kForwarding) {
+    return false;
+  }
+  worker_.stats->upstream_reuse_retries_total.add();
+  upstream_ = cluster_->pools[host_id_]->connectNew(*this);
+  if (request_is_head_) {
+    upstream_->expectNoResponseBody();
+  }
+  upstream_->writer().write(replay_);
+  replay_.clear();  // once: a second failure is the backend's answer
+  return true;
+}
+
 void HttpSession::onUpstreamFailed(bool bad_response, std::string_view reason) {
   upstream_ = nullptr;
+  if (!bad_response && retryOnFreshConnection()) {
+    LOG_DEBUG("reused upstream connection failed (%.*s); retrying on a new one",
+              static_cast<int>(reason.size()), reason.data());
+    return;
+  }
+  replay_.clear();
   if (bad_response) {
     worker_.stats->upstream_bad_responses_total.add();
   } else {
@@ -533,6 +565,7 @@ void HttpSession::finishExchange() {
 
 void HttpSession::resetExchange() {
   state_ = State::kWaitingRequest;
+  replay_.clear();
   request_head_ = nullptr;
   status_ = 0;
   response_body_bytes_ = 0;

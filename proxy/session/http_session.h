@@ -87,6 +87,8 @@ class HttpSession final : public Session,
   // Request bytes towards the upstream: written, or kept until startUpstream().
   void sendUpstream(std::initializer_list<std::string_view> pieces);
   void startUpstream();
+  // Sends a kept replayable request again on a new connection; false when not allowed.
+  bool retryOnFreshConnection();
   void localReply(int status, std::string_view body);
   void finishExchange();
   void releaseUpstream(bool reusable);
@@ -126,6 +128,8 @@ class HttpSession final : public Session,
   ConnectionPool* pending_pool_ = nullptr;  // chosen host, not engaged yet
   std::string upstream_prefix_;             // request bytes waiting for startUpstream()
   std::string response_head_;               // response head waiting for the first body bytes
+  std::string replay_;                      // request sent on a reused connection, kept once
+  bool request_replayable_ = false;         // idempotent and without a body
   const http::MessageHead* request_head_ = nullptr;
   http::BodyFraming response_framing_ = http::BodyFraming::kNone;
   bool keep_alive_ = true;

@@ -20,6 +20,10 @@ UpstreamConnection* ConnectionPool::acquire(UpstreamCallbacks& owner) {
     connection->adopt(owner);
     return connection;
   }
+  return connectNew(owner);
+}
+
+UpstreamConnection* ConnectionPool::connectNew(UpstreamCallbacks& owner) {
   auto* connection = new UpstreamConnection(worker_, *this);
   connection->connect(owner);
   return connection;

@@ -24,6 +24,8 @@ class ConnectionPool {
 
   // An idle connection handed to `owner`, or a new one connecting for it.
   UpstreamConnection* acquire(UpstreamCallbacks& owner);
+  // A new connection for `owner`, never an idle one (a retry after a reused one failed).
+  UpstreamConnection* connectNew(UpstreamCallbacks& owner);
   // Called by a connection whose exchange ended cleanly. False when the pool is full.
   bool putIdle(UpstreamConnection* connection);
   // Called by an idle connection that is closing (upstream closed it, idle timeout).

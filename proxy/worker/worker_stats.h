@@ -40,6 +40,7 @@ struct WorkerStats {
   Counter upstream_connect_failures_total;  // 502: connect refused or timed out
   Counter upstream_bad_responses_total;     // 502: upstream answered something unparsable
   Counter upstream_resets_total;            // 502 (or cut response): upstream closed early
+  Counter upstream_reuse_retries_total;     // replayed once after a reused connection failed
   Counter upstream_timeouts_total;          // 504: request timeout
   Counter upstream_connections_total;
   Counter upstream_connections_reused_total;

@@ -4,6 +4,7 @@
 
 #include <signal.h>
 
+#include <fstream>
 #include <regex>
 #include <thread>
 
@@ -233,6 +234,63 @@ TEST_F(HttpProxyTest, UpstreamResetBeforeAnswerIs502) {
   ASSERT_TRUE(response.has_value());
   EXPECT_EQ(response->status, 502);
   EXPECT_EQ(meshlb.stats()["upstream_resets_total"], 1);
+}
+
+TEST_F(HttpProxyTest, IdempotentRequestIsRetriedOnceWhenAReusedConnectionFails) {
+  Meshlb meshlb(config());
+  ASSERT_TRUE(meshlb.ready()) << meshlb.stderrLog();
+  RawClient client(meshlb.listenerPort(0));
+  client.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n");  // leaves a pooled connection behind
+  ASSERT_TRUE(client.readResponse().has_value());
+  // The backend drops the (reused) connection without answering, as a backend closing an idle
+  // connection at the wrong moment would: meshlb replays the GET once on a new connection.
+  client.send("GET / HTTP/1.1\r\nHost: a\r\nX-Upstream-Close: 1\r\n\r\n");
+  auto response = client.readResponse();
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->status, 502);  // the backend closed the retry too: that is its answer
+  EXPECT_EQ(meshlb.stats()["upstream_reuse_retries_total"], 1);
+  EXPECT_EQ(upstream_.requests(), 3u);
+}
+
+TEST_F(HttpProxyTest, PostIsNeverReplayed) {
+  Meshlb meshlb(config());
+  ASSERT_TRUE(meshlb.ready()) << meshlb.stderrLog();
+  RawClient client(meshlb.listenerPort(0));
+  client.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+  ASSERT_TRUE(client.readResponse().has_value());
+  client.send("POST / HTTP/1.1\r\nHost: a\r\nX-Upstream-Close: 1\r\n\r\n");
+  auto response = client.readResponse();
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->status, 502);
+  EXPECT_EQ(meshlb.stats()["upstream_reuse_retries_total"], 0);
+  EXPECT_EQ(upstream_.requests(), 2u);
+}
+
+TEST_F(HttpProxyTest, AccessLogWritesOneJsonLinePerRequest) {
+  std::string log_path = tempPath("access.log");
+  nlohmann::json cfg = config();
+  cfg["access_log"] = {{"path", log_path}};
+  {
+    Meshlb meshlb(cfg);
+    ASSERT_TRUE(meshlb.ready()) << meshlb.stderrLog();
+    ASSERT_TRUE(httpGet(meshlb.listenerPort(0), "/first?q=1").has_value());
+    ASSERT_TRUE(httpGet(meshlb.listenerPort(0), "/second", "X-Upstream-Status: 503\r\n"));
+  }  // stopping meshlb flushes the log
+  std::ifstream file(log_path);
+  std::vector<nlohmann::json> lines;
+  for (std::string line; std::getline(file, line);) {
+    lines.push_back(nlohmann::json::parse(line));
+  }
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0]["path"], "/first?q=1");
+  EXPECT_EQ(lines[0]["status"], 200);
+  EXPECT_EQ(lines[0]["method"], "GET");
+  EXPECT_EQ(lines[0]["client"], "127.0.0.1");
+  EXPECT_EQ(lines[0]["upstream"], upstream_.address());
+  EXPECT_EQ(lines[0]["bytes"], 8);  // "backend\n"
+  EXPECT_GE(lines[0]["duration_ms"].get<double>(), 0.0);
+  EXPECT_TRUE(lines[0].contains("time"));
+  EXPECT_EQ(lines[1]["status"], 503);
 }
 
 TEST_F(HttpProxyTest, SlowUpstreamIs504AfterTheRequestTimeout) {
