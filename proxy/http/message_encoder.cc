@@ -23,6 +23,32 @@ void appendNumber(std::string& out, uint64_t value) {
 
 }  // namespace
 
+RequestTarget splitRequestTarget(std::string_view url) {
+  RequestTarget target;
+  target.path = url;
+  size_t scheme = 0;
+  if (url.size() >= 7 && equalsIgnoreCase(url.substr(0, 7), "http://")) {
+    scheme = 7;
+  } else if (url.size() >= 8 && equalsIgnoreCase(url.substr(0, 8), "https://")) {
+    scheme = 8;
+  } else {
+    return target;
+  }
+  std::string_view rest = url.substr(scheme);
+  size_t end = rest.find_first_of("/?");
+  target.authority = rest.substr(0, end);
+  if (end == std::string_view::npos) {
+    target.path = "/";
+  } else if (rest[end] == '?') {
+    target.path = rest.substr(end);  // "http://a?q": the path is empty; keep the query
+  } else {
+    target.path = rest.substr(end);
+  }
+  // Credentials in a request target are refused (RFC 9110 §4.2.4), as is an empty host.
+  target.valid = !target.authority.empty() && target.authority.find('@') == std::string_view::npos;
+  return target;
+}
+
 bool isHopByHop(std::string_view name, const MessageHead& head) {
   for (std::string_view fixed : kHopByHop) {
     if (equalsIgnoreCase(name, fixed)) {
@@ -49,7 +75,7 @@ void encodeUpstreamRequest(const MessageHead& head, const HeadInfo& info,
                            const ForwardingInfo& forwarding, std::string& out) {
   out.append(head.methodName());
   out.push_back(' ');
-  out.append(head.url());
+  out.append(forwarding.target.empty() ? head.url() : forwarding.target);
   out.append(" HTTP/1.1\r\n");
 
   std::string_view forwarded_for;
@@ -80,10 +106,17 @@ void encodeUpstreamRequest(const MessageHead& head, const HeadInfo& info,
       }
       has_request_id = true;
     }
-    has_host = has_host || equalsIgnoreCase(name, "host");
+    if (equalsIgnoreCase(name, "host")) {
+      if (!forwarding.authority.empty()) {
+        continue;  // an absolute-form target's authority wins over Host (RFC 9112 §3.2.2)
+      }
+      has_host = true;
+    }
     appendHeader(out, name, value);
   }
-  if (!has_host && !forwarding.default_host.empty()) {
+  if (!forwarding.authority.empty()) {
+    appendHeader(out, "Host", forwarding.authority);
+  } else if (!has_host && !forwarding.default_host.empty()) {
     appendHeader(out, "Host", forwarding.default_host);
   }
   if (info.chunked) {

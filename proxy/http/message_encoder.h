@@ -8,12 +8,25 @@
 
 namespace meshlb::http {
 
+// A request target split the way a proxy needs it: absolute-form ("http://a.example/p?q")
+// gives the authority and the origin-form path ("/p?q"); anything else is kept as the path.
+struct RequestTarget {
+  std::string_view authority;  // empty unless absolute-form
+  std::string_view path;       // may start with '?' ("http://a?q"): the caller adds the '/'
+  bool valid = true;           // false for an absolute-form target with userinfo or no host
+};
+RequestTarget splitRequestTarget(std::string_view url);
+
 // What the proxy adds to a request it forwards.
 struct ForwardingInfo {
   std::string_view client_ip;       // appended to X-Forwarded-For
   std::string_view proto = "http";  // X-Forwarded-Proto
   std::string_view request_id;      // X-Request-Id when the client sent none
   std::string_view default_host;    // Host for HTTP/1.0 requests that carried none
+  // For absolute-form requests (RFC 9112 §3.2.2): the origin-form target to send and the
+  // authority that replaces the received Host. Empty: the request line and Host as received.
+  std::string_view target;
+  std::string_view authority;
 };
 
 // How the body of a response travels to the client.

@@ -230,8 +230,22 @@ http::HeadAction HttpSession::onHead(http::MessageHead& head, const http::HeadIn
     localReply(405, "CONNECT is not supported");
     return http::HeadAction::kStop;
   }
-  std::string_view host = head.find("host").value_or("");
-  const config::RouteConfig* route = listener_.router->match(host, head.url());
+  http::RequestTarget target = http::splitRequestTarget(head.url());
+  if (!target.valid) {
+    worker_.stats->bad_requests_total.add();
+    localReply(400, "invalid absolute-form request target");
+    return http::HeadAction::kStop;
+  }
+  if (target.path.starts_with('?')) {
+    // "http://a.example?q" means "/?q" (RFC 3986 §6.2.3); rare enough to build a string.
+    normalized_target_.clear();
+    normalized_target_.push_back('/');  // not `= "/"`: GCC 12 -Wrestrict false positive
+    normalized_target_.append(target.path);
+    target.path = normalized_target_;
+  }
+  std::string_view host =
+      target.authority.empty() ? head.find("host").value_or("") : target.authority;
+  const config::RouteConfig* route = listener_.router->match(host, target.path);
   if (route == nullptr) {
     worker_.stats->no_route_total.add();
     localReply(404, "no route for this host and path");
@@ -266,6 +280,10 @@ http::HeadAction HttpSession::onHead(http::MessageHead& head, const http::HeadIn
   forwarding.request_id = request_id;
   ConnectionPool& pool = *cluster.pools[host_id_];
   forwarding.default_host = pool.label();
+  if (!target.authority.empty()) {
+    forwarding.target = target.path;
+    forwarding.authority = target.authority;
+  }
   scratch_.clear();
   upstream_prefix_.clear();
   http::encodeUpstreamRequest(head, info, forwarding, scratch_);

@@ -128,6 +128,7 @@ class HttpSession final : public Session,
   ConnectionPool* pending_pool_ = nullptr;  // chosen host, not engaged yet
   std::string upstream_prefix_;             // request bytes waiting for startUpstream()
   std::string response_head_;               // response head waiting for the first body bytes
+  std::string normalized_target_;           // "/?q" for an absolute-form target without path
   std::string replay_;                      // request sent on a reused connection, kept once
   bool request_replayable_ = false;         // idempotent and without a body
   const http::MessageHead* request_head_ = nullptr;

@@ -192,6 +192,36 @@ TEST_F(HttpProxyTest, RoutesByHostAndPathPrefix) {
   EXPECT_EQ(ask("other.org", "/x"), "backend");
 }
 
+TEST_F(HttpProxyTest, AbsoluteFormTargetIsRoutedByItsAuthorityAndSentInOriginForm) {
+  TestUpstream api("api");
+  nlohmann::json routes = {{{"host", "api.example.com"}, {"cluster", "api"}},
+                           {{"host", "*"}, {"cluster", "app"}}};
+  nlohmann::json cfg = config(webListener(routes));
+  cfg["clusters"].push_back(clusterOf("api", {&api}));
+  Meshlb meshlb(cfg);
+  ASSERT_TRUE(meshlb.ready()) << meshlb.stderrLog();
+  RawClient client(meshlb.listenerPort(0));
+  client.send("GET http://api.example.com/echo?x=1 HTTP/1.1\r\nHost: other.org\r\n\r\n");
+  auto response = client.readResponse();
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->header("x-upstream-name"), "api");
+  EXPECT_TRUE(response->body.starts_with("GET /echo?x=1 HTTP/1.1\r\n")) << response->body;
+  EXPECT_NE(response->body.find("Host: api.example.com\r\n"), std::string::npos) << response->body;
+  EXPECT_EQ(response->body.find("other.org"), std::string::npos) << response->body;
+
+  client.send("GET http://api.example.com?q=2 HTTP/1.1\r\nHost: a\r\n\r\n");
+  auto no_path = client.readResponse();
+  ASSERT_TRUE(no_path.has_value());
+  // Sent as "GET /?q=2": the backend answers normally (it refuses "GET ?q=2" with 400).
+  EXPECT_EQ(no_path->status, 200);
+  EXPECT_EQ(no_path->body, "api\n");
+
+  client.send("GET http://user@api.example.com/ HTTP/1.1\r\nHost: a\r\n\r\n");
+  auto refused = client.readResponse();
+  ASSERT_TRUE(refused.has_value());
+  EXPECT_EQ(refused->status, 400);
+}
+
 TEST_F(HttpProxyTest, NoRouteIs404) {
   Meshlb meshlb(config(webListener({{{"host", "only.example.com"}, {"cluster", "app"}}})));
   ASSERT_TRUE(meshlb.ready()) << meshlb.stderrLog();

@@ -412,3 +412,30 @@ TEST(AppendChunkHeaderTest, Hexadecimal) {
 
 }  // namespace
 }  // namespace meshlb::http
+
+namespace meshlb::http {
+namespace {
+
+TEST(SplitRequestTargetTest, OriginFormIsKeptAsThePath) {
+  RequestTarget target = splitRequestTarget("/a/b?c=1");
+  EXPECT_TRUE(target.valid);
+  EXPECT_EQ(target.authority, "");
+  EXPECT_EQ(target.path, "/a/b?c=1");
+}
+
+TEST(SplitRequestTargetTest, AbsoluteFormGivesAuthorityAndOriginFormPath) {
+  RequestTarget target = splitRequestTarget("HTTP://Api.Example.com:8080/v1/x?y=2");
+  EXPECT_TRUE(target.valid);
+  EXPECT_EQ(target.authority, "Api.Example.com:8080");
+  EXPECT_EQ(target.path, "/v1/x?y=2");
+  EXPECT_EQ(splitRequestTarget("https://a.example").path, "/");
+  EXPECT_EQ(splitRequestTarget("http://a.example?q").path, "?q");
+}
+
+TEST(SplitRequestTargetTest, UserinfoOrEmptyHostIsInvalid) {
+  EXPECT_FALSE(splitRequestTarget("http://user:pw@a.example/").valid);
+  EXPECT_FALSE(splitRequestTarget("http:///path").valid);
+}
+
+}  // namespace
+}  // namespace meshlb::http
