@@ -1,6 +1,7 @@
 # meshlb: `make run` (demo) and `make test` (every test) work on a fresh Debian 12 machine as root.
 # Release by default; SANITIZE=1 builds with ASan+UBSan in its own build directory.
 
+MAKEFLAGS += --no-print-directory
 SANITIZE ?= 0
 JOBS ?= $(shell nproc)
 ifeq ($(SANITIZE),1)
