@@ -12,6 +12,7 @@
 #include "admin/admin_server.h"
 #include "common/log.h"
 #include "proxy/config/config_loader.h"
+#include "proxy/health/health_manager.h"
 #include "proxy/server/proxy_server.h"
 
 namespace {
@@ -80,6 +81,7 @@ int parseArguments(int argc, char** argv, Options& options) {
 struct Shutdown {
   meshlb::ProxyServer* proxy = nullptr;
   meshlb::admin::AdminApi* api = nullptr;
+  meshlb::health::HealthManager* health = nullptr;
   meshlb::admin::AdminServer* admin = nullptr;
   uv_signal_t sigterm{};
   uv_signal_t sigint{};
@@ -94,6 +96,7 @@ void beginShutdown(Shutdown& shutdown, const char* why) {
   shutdown.started = true;
   LOG_INFO("%s: draining (up to %u ms)", why, shutdown.proxy->config().drain_timeout_ms);
   shutdown.api->setDraining();
+  shutdown.health->stop();
   shutdown.proxy->drain();
   uv_timer_start(
       &shutdown.poll,
@@ -131,18 +134,26 @@ int main(int argc, char** argv) {
   }
   signal(SIGPIPE, SIG_IGN);
 
+  uv_loop_t* loop = uv_default_loop();
   meshlb::ProxyServer proxy(loaded.config);
+  meshlb::health::HealthManager health(
+      loop, loaded.config,
+      [&proxy](meshlb::health::HealthSnapshotPtr snapshot) { proxy.publishHealth(snapshot); });
+  proxy.setOutlierSink(&health);
   if (meshlb::Status status = proxy.start(); !status) {
     LOG_ERROR("%s", status.message().c_str());
     return 1;
   }
-  uv_loop_t* loop = uv_default_loop();
-  meshlb::admin::AdminApi api(proxy);
+  health.start();
+  meshlb::admin::AdminApi api(proxy, health);
   meshlb::admin::AdminServer admin(loop, [&api](std::string_view method, std::string_view path) {
     return api.handle(method, path);
   });
   if (meshlb::Status status = admin.listen(loaded.config->admin.address); !status) {
     LOG_ERROR("%s", status.message().c_str());
+    health.stop();
+    proxy.drain();
+    uv_run(loop, UV_RUN_NOWAIT);
     return 1;
   }
 
@@ -150,6 +161,7 @@ int main(int argc, char** argv) {
   shutdown.proxy = &proxy;
   shutdown.api = &api;
   shutdown.admin = &admin;
+  shutdown.health = &health;
   uv_timer_init(loop, &shutdown.poll);
   shutdown.poll.data = &shutdown;
   for (auto [handle, signum] :

@@ -3,20 +3,25 @@
 #include <string_view>
 
 #include "admin/admin_server.h"
+#include "proxy/health/health_manager.h"
 #include "proxy/server/proxy_server.h"
 
 namespace meshlb::admin {
 
-// The admin endpoints: GET /ready, GET /stats, GET /. Reads the proxy's state; main thread.
+// The admin endpoints: GET /ready, /stats, /clusters, /. Reads the proxy's state; main thread.
 class AdminApi {
  public:
-  explicit AdminApi(const ProxyServer& proxy) : proxy_(proxy) {}
+  AdminApi(const ProxyServer& proxy, const health::HealthManager& health)
+      : proxy_(proxy), health_(health) {}
 
   void setDraining() { draining_ = true; }
   AdminResponse handle(std::string_view method, std::string_view path) const;
 
  private:
+  AdminResponse clusters() const;
+
   const ProxyServer& proxy_;
+  const health::HealthManager& health_;
   bool draining_ = false;
 };
 

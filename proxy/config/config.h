@@ -58,6 +58,28 @@ struct HostConfig {
   uint32_t weight = 1;
 };
 
+// Active health checking of every host of a cluster, from the main thread.
+struct HealthCheckConfig {
+  enum class Type { kTcp, kHttp } type = Type::kTcp;
+  std::string path = "/";       // http
+  std::string host;             // http Host header; empty: the host's address
+  uint32_t interval_ms = 1'000;
+  uint32_t jitter_ms = 0;       // each interval is lengthened by a random 0..jitter_ms
+  uint32_t timeout_ms = 500;
+  uint32_t unhealthy_threshold = 2;  // consecutive failures that mark a host unhealthy
+  uint32_t healthy_threshold = 2;    // consecutive successes that mark it healthy again
+  std::vector<std::pair<uint32_t, uint32_t>> expected_statuses{{200, 399}};  // inclusive ranges
+};
+
+// Passive outlier detection: hosts whose answers go bad are ejected for a while.
+struct OutlierDetectionConfig {
+  uint32_t consecutive_5xx = 5;              // 0 = off
+  uint32_t consecutive_gateway_failure = 5;  // connect failures, resets, 502/503/504; 0 = off
+  uint32_t base_ejection_ms = 30'000;        // times the number of ejections so far
+  uint32_t max_ejection_ms = 300'000;
+  uint32_t max_ejection_percent = 50;
+};
+
 struct ClusterConfig {
   std::string name;
   lb::LbPolicy lb_policy = lb::LbPolicy::kRoundRobin;
@@ -65,6 +87,10 @@ struct ClusterConfig {
   uint32_t connect_timeout_ms = 1'000;
   uint32_t upstream_idle_timeout_ms = 60'000;     // pooled keep-alive connection lifetime idle
   uint32_t max_idle_connections_per_host = 1024;  // per worker
+  // Below this share of usable hosts, balance over all hosts rather than overload the few.
+  uint32_t panic_threshold_percent = 50;
+  std::optional<HealthCheckConfig> health_check;
+  std::optional<OutlierDetectionConfig> outlier_detection;
   std::vector<HostConfig> hosts;
 };
 

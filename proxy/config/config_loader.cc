@@ -157,6 +157,62 @@ void readHashPolicy(JsonObjectReader& reader, ClusterConfig& cluster) {
   }
 }
 
+void readStatusRanges(JsonObjectReader& reader, HealthCheckConfig& check) {
+  if (!reader.has("expected_statuses")) {
+    return;
+  }
+  check.expected_statuses.clear();
+  reader.array("expected_statuses", true, [&](const json& range, const std::string& range_path) {
+    // Either a status (200) or an inclusive range ([200, 299]).
+    if (range.is_number_unsigned() && range.get<uint32_t>() >= 100 && range.get<uint32_t>() < 600) {
+      check.expected_statuses.emplace_back(range.get<uint32_t>(), range.get<uint32_t>());
+    } else if (range.is_array() && range.size() == 2 && range[0].is_number_unsigned() &&
+               range[1].is_number_unsigned() && range[0].get<uint32_t>() >= 100 &&
+               range[0].get<uint32_t>() <= range[1].get<uint32_t>() &&
+               range[1].get<uint32_t>() < 600) {
+      check.expected_statuses.emplace_back(range[0].get<uint32_t>(), range[1].get<uint32_t>());
+    } else {
+      reader.errors().push_back({range_path, "expected a status or [first, last] within 100..599"});
+    }
+  });
+}
+
+void readHealthCheck(JsonObjectReader& reader, ClusterConfig& cluster) {
+  HealthCheckConfig check;
+  std::string type = "tcp";
+  reader.string("type", type);
+  if (type == "http") {
+    check.type = HealthCheckConfig::Type::kHttp;
+  } else if (type != "tcp") {
+    reader.error("type", "expected \"tcp\" or \"http\"");
+  }
+  reader.string("path", check.path);
+  if (check.path.empty() || check.path.front() != '/') {
+    reader.error("path", "must start with '/'");
+  }
+  reader.string("host", check.host);
+  reader.uint("interval_ms", check.interval_ms, 10, kMaxTimeoutMs);
+  reader.uint("jitter_ms", check.jitter_ms, 0, kMaxTimeoutMs);
+  reader.uint("timeout_ms", check.timeout_ms, 1, kMaxTimeoutMs);
+  reader.uint("unhealthy_threshold", check.unhealthy_threshold, 1, 1000);
+  reader.uint("healthy_threshold", check.healthy_threshold, 1, 1000);
+  readStatusRanges(reader, check);
+  if (type == "tcp" && (reader.has("path") || reader.has("host") || reader.has("expected_statuses"))) {
+    reader.error("type", "path, host and expected_statuses need \"type\": \"http\"");
+  }
+  cluster.health_check = check;
+}
+
+void readOutlierDetection(JsonObjectReader& reader, ClusterConfig& cluster) {
+  OutlierDetectionConfig outlier;
+  reader.uint("consecutive_5xx", outlier.consecutive_5xx, 0, 100'000);
+  reader.uint("consecutive_gateway_failure", outlier.consecutive_gateway_failure, 0, 100'000);
+  reader.uint("base_ejection_ms", outlier.base_ejection_ms, 1, kMaxTimeoutMs);
+  reader.uint("max_ejection_ms", outlier.max_ejection_ms, 1, kMaxTimeoutMs);
+  reader.uint("max_ejection_percent", outlier.max_ejection_percent, 0, 100);
+  cluster.outlier_detection = outlier;
+}
+
 void readCluster(const json& node, const std::string& path, Config& config,
                  std::vector<ConfigError>& errors) {
   JsonObjectReader reader(node, path, errors);
@@ -177,6 +233,10 @@ void readCluster(const json& node, const std::string& path, Config& config,
   reader.uint("connect_timeout_ms", cluster.connect_timeout_ms, 1, kMaxTimeoutMs);
   reader.uint("upstream_idle_timeout_ms", cluster.upstream_idle_timeout_ms, 1, kMaxTimeoutMs);
   reader.uint("max_idle_connections_per_host", cluster.max_idle_connections_per_host, 0, 100'000);
+  reader.uint("panic_threshold_percent", cluster.panic_threshold_percent, 0, 100);
+  reader.object("health_check", [&](JsonObjectReader& nested) { readHealthCheck(nested, cluster); });
+  reader.object("outlier_detection",
+                [&](JsonObjectReader& nested) { readOutlierDetection(nested, cluster); });
   // Required, but may be empty: a cluster without hosts is valid and answers 503.
   if (!reader.has("hosts")) {
     reader.error("hosts", "is required");

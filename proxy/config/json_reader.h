@@ -32,6 +32,7 @@ class JsonObjectReader {
   bool has(const char* key) const;
 
   std::string pathOf(const char* key) const;
+  std::vector<ConfigError>& errors() { return errors_; }
   void error(const char* key, std::string reason);
   // Reports unknown keys. Call once, after every known key was read.
   void finish();

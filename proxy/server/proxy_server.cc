@@ -54,12 +54,19 @@ Status ProxyServer::start() {
     }
   }
   for (uint32_t w = 0; w < count; ++w) {
-    workers_.push_back(std::make_unique<Worker>(w, config_, std::move(fds[w]), access_log_fd_));
+    workers_.push_back(std::make_unique<Worker>(w, config_, std::move(fds[w]), access_log_fd_,
+                                                 outlier_sink_));
   }
   for (auto& worker : workers_) {
     worker->start();
   }
   return {};
+}
+
+void ProxyServer::publishHealth(const health::HealthSnapshotPtr& snapshot) {
+  for (auto& worker : workers_) {
+    worker->postHealth(snapshot);
+  }
 }
 
 void ProxyServer::drain() {
@@ -108,6 +115,7 @@ StatsSnapshot ProxyServer::stats() const {
   sum("header_timeouts_total", &WorkerStats::header_timeouts_total);
   sum("no_route_total", &WorkerStats::no_route_total);
   sum("no_healthy_upstream_total", &WorkerStats::no_healthy_upstream_total);
+  sum("lb_panic_total", &WorkerStats::lb_panic_total);
   sum("upstream_connect_failures_total", &WorkerStats::upstream_connect_failures_total);
   sum("upstream_bad_responses_total", &WorkerStats::upstream_bad_responses_total);
   sum("upstream_resets_total", &WorkerStats::upstream_resets_total);

@@ -24,6 +24,10 @@ class ProxyServer {
 
   // Binds every listener and starts the workers; the error names the listener that failed.
   Status start();
+  // Where workers report outlier events; set before start().
+  void setOutlierSink(health::OutlierSink* sink) { outlier_sink_ = sink; }
+  // Hands a new health snapshot to every worker.
+  void publishHealth(const health::HealthSnapshotPtr& snapshot);
   // Asks every worker to drain; finished() turns true when all have ended.
   void drain();
   bool finished() const;
@@ -37,6 +41,7 @@ class ProxyServer {
   std::shared_ptr<const config::Config> config_;
   std::vector<std::unique_ptr<Worker>> workers_;
   int access_log_fd_ = -1;
+  health::OutlierSink* outlier_sink_ = nullptr;
   bool draining_ = false;
 };
 

@@ -251,8 +251,9 @@ http::HeadAction HttpSession::onHead(http::MessageHead& head, const http::HeadIn
     localReply(404, "no route for this host and path");
     return http::HeadAction::kStop;
   }
-  ClusterRuntime& cluster = worker_.clusters[route->cluster_index];
-  std::optional<uint32_t> picked = cluster.pick(hashKey(*cluster.config, head));
+  ClusterRuntime& cluster = *worker_.clusters[route->cluster_index];
+  cluster_index_ = route->cluster_index;
+  std::optional<uint32_t> picked = cluster.pick(hashKey(cluster.config(), head));
   if (!picked) {
     worker_.stats->no_healthy_upstream_total.add();
     localReply(503, "no healthy upstream");
@@ -260,7 +261,7 @@ http::HeadAction HttpSession::onHead(http::MessageHead& head, const http::HeadIn
   }
   cluster_ = &cluster;
   host_id_ = *picked;
-  ++cluster.active_requests[host_id_];
+  cluster.requestStarted(host_id_);
 
   std::string_view request_id;
   if (auto existing = head.find("x-request-id"); existing && !existing->empty()) {
@@ -278,7 +279,7 @@ http::HeadAction HttpSession::onHead(http::MessageHead& head, const http::HeadIn
   http::ForwardingInfo forwarding;
   forwarding.client_ip = client_ip_;
   forwarding.request_id = request_id;
-  ConnectionPool& pool = *cluster.pools[host_id_];
+  ConnectionPool& pool = cluster.pool(host_id_);
   forwarding.default_host = pool.label();
   if (!target.authority.empty()) {
     forwarding.target = target.path;
@@ -374,6 +375,7 @@ http::HeadAction HttpSession::onResponseHead(http::MessageHead& head, const http
     return http::HeadAction::kStop;  // handled as a bad response below
   }
   status_ = head.status;
+  cluster_->recordOutcome(cluster_index_, host_id_, head.status, false);
   if (!request_complete_ || client_eof_) {
     keep_alive_ = false;  // the rest of the request can no longer be framed
   }
@@ -447,8 +449,9 @@ void HttpSession::onResponseComplete() {
 
 void HttpSession::onUpstreamConnectFailed(bool timed_out) {
   upstream_ = nullptr;
+  cluster_->recordOutcome(cluster_index_, host_id_, 0, /*gateway_failure=*/true);
   worker_.stats->upstream_connect_failures_total.add();
-  LOG_DEBUG("upstream %s: connect %s", cluster_->pools[host_id_]->label().c_str(),
+  LOG_DEBUG("upstream %s: connect %s", cluster_->pool(host_id_).label().c_str(),
             timed_out ? "timed out" : "failed");
   localReply(502, timed_out ? "upstream connect timeout" : "upstream connect failed");
 }
@@ -458,7 +461,7 @@ bool HttpSession::retryOnFreshConnection() {
     return false;
   }
   worker_.stats->upstream_reuse_retries_total.add();
-  upstream_ = cluster_->pools[host_id_]->connectNew(*this);
+  upstream_ = cluster_->pool(host_id_).connectNew(*this);
   if (request_is_head_) {
     upstream_->expectNoResponseBody();
   }
@@ -475,6 +478,9 @@ void HttpSession::onUpstreamFailed(bool bad_response, std::string_view reason) {
     return;
   }
   replay_.clear();
+  if (cluster_ != nullptr) {
+    cluster_->recordOutcome(cluster_index_, host_id_, 0, /*gateway_failure=*/true);
+  }
   if (bad_response) {
     worker_.stats->upstream_bad_responses_total.add();
   } else {
@@ -539,7 +545,7 @@ void HttpSession::onWriteError(int /*status*/) {
 void HttpSession::releaseUpstream(bool reusable) {
   pending_pool_ = nullptr;
   if (cluster_ != nullptr) {
-    --cluster_->active_requests[host_id_];
+    cluster_->requestEnded(host_id_);
   }
   if (upstream_ != nullptr) {
     UpstreamConnection* upstream = upstream_;
@@ -560,7 +566,7 @@ void HttpSession::writeAccessLog() {
   record.path = request_head_->url();
   record.status = status_;
   record.bytes = response_body_bytes_;
-  record.upstream = cluster_ != nullptr ? std::string_view(cluster_->pools[host_id_]->label()) : "";
+  record.upstream = cluster_ != nullptr ? std::string_view(cluster_->pool(host_id_).label()) : "";
   record.duration_ns = uv_hrtime() - request_start_ns_;
   worker_.access_log->append(record);
 }
@@ -672,6 +678,9 @@ void HttpSession::onTimer(uv_timer_t* timer) {
       return;
     case TimerPurpose::kRequest:
       self->worker_.stats->upstream_timeouts_total.add();
+      if (self->cluster_ != nullptr) {
+        self->cluster_->recordOutcome(self->cluster_index_, self->host_id_, 0, true);
+      }
       if (!self->response_started_) {
         self->localReply(504, "upstream request timeout");
       } else {

@@ -123,6 +123,7 @@ class HttpSession final : public Session,
 
   // The exchange in progress.
   ClusterRuntime* cluster_ = nullptr;
+  uint32_t cluster_index_ = 0;
   uint32_t host_id_ = 0;
   UpstreamConnection* upstream_ = nullptr;
   ConnectionPool* pending_pool_ = nullptr;  // chosen host, not engaged yet

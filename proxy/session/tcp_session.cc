@@ -27,10 +27,10 @@ void TcpSession::start(uv_stream_t* server) {
   uv_tcp_nodelay(client_.tcp.get(), 1);
   client_.writer.attach(client_.tcp.stream());
 
-  cluster_ = &worker_.clusters[listener_.config->cluster_index];
+  cluster_ = worker_.clusters[listener_.config->cluster_index].get();
   std::optional<uint64_t> hash;
-  if (cluster_->config->lb_policy == lb::LbPolicy::kRingHash ||
-      cluster_->config->lb_policy == lb::LbPolicy::kMaglev) {
+  if (cluster_->config().lb_policy == lb::LbPolicy::kRingHash ||
+      cluster_->config().lb_policy == lb::LbPolicy::kMaglev) {
     sockaddr_storage peer{};
     int length = sizeof(peer);
     if (uv_tcp_getpeername(client_.tcp.get(), reinterpret_cast<sockaddr*>(&peer), &length) == 0) {
@@ -45,7 +45,7 @@ void TcpSession::start(uv_stream_t* server) {
     return;
   }
   host_id_ = *picked;
-  ++cluster_->active_requests[host_id_];
+  cluster_->requestStarted(host_id_);
 
   uv_tcp_init(worker_.loop, upstream_.tcp.get());
   upstream_.tcp.initialized(&upstream_);
@@ -53,14 +53,14 @@ void TcpSession::start(uv_stream_t* server) {
   uv_tcp_nodelay(upstream_.tcp.get(), 1);
   worker_.stats->upstream_connections_total.add();
   connect_request_.data = this;
-  const SocketAddress& address = cluster_->pools[host_id_]->address();
+  const SocketAddress& address = cluster_->pool(host_id_).address();
   if (uv_tcp_connect(&connect_request_, upstream_.tcp.get(), address.get(),
                      &TcpSession::onConnect) != 0) {
     worker_.stats->upstream_connect_failures_total.add();
     close();
     return;
   }
-  uv_timer_start(timer_.get(), &TcpSession::onTimer, cluster_->config->connect_timeout_ms, 0);
+  uv_timer_start(timer_.get(), &TcpSession::onTimer, cluster_->config().connect_timeout_ms, 0);
 }
 
 void TcpSession::onConnect(uv_connect_t* request, int status) {
@@ -71,7 +71,7 @@ void TcpSession::onConnect(uv_connect_t* request, int status) {
   if (status != 0) {
     self->worker_.stats->upstream_connect_failures_total.add();
     LOG_DEBUG("tcp: connect to %s failed: %s",
-              self->cluster_->pools[self->host_id_]->label().c_str(), uv_strerror(status));
+              self->cluster_->pool(self->host_id_).label().c_str(), uv_strerror(status));
     self->close();
     return;
   }
@@ -180,7 +180,7 @@ void TcpSession::close() {
     worker_.stats->downstream_connections_active.sub();
   }
   if (cluster_ != nullptr) {
-    --cluster_->active_requests[host_id_];
+    cluster_->requestEnded(host_id_);
     cluster_ = nullptr;
   }
   client_.writer.detach();

@@ -14,11 +14,12 @@ constexpr uint64_t kDrainTickMs = 50;
 }  // namespace
 
 Worker::Worker(uint32_t index, std::shared_ptr<const config::Config> config,
-               std::vector<int> listen_fds, int access_log_fd)
+               std::vector<int> listen_fds, int access_log_fd, health::OutlierSink* outlier_sink)
     : index_(index),
       config_(std::move(config)),
       listen_fds_(std::move(listen_fds)),
-      access_log_fd_(access_log_fd) {}
+      access_log_fd_(access_log_fd),
+      outlier_sink_(outlier_sink) {}
 
 Worker::~Worker() {
   join();
@@ -50,10 +51,33 @@ void Worker::drain() {
   }
 }
 
+void Worker::postHealth(health::HealthSnapshotPtr snapshot) {
+  std::lock_guard<std::mutex> lock(wakeup_mutex_);
+  pending_health_ = std::move(snapshot);  // only the newest matters
+  if (wakeup_open_) {
+    uv_async_send(wakeup_.get());
+  }
+}
+
+void Worker::applyPendingHealth() {
+  health::HealthSnapshotPtr snapshot;
+  {
+    std::lock_guard<std::mutex> lock(wakeup_mutex_);
+    snapshot.swap(pending_health_);
+  }
+  if (!snapshot) {
+    return;
+  }
+  for (size_t c = 0; c < context_->clusters.size() && c < snapshot->clusters.size(); ++c) {
+    context_->clusters[c]->applyHealth(snapshot->clusters[c]);
+  }
+}
+
 void Worker::setUp() {
   context_ = std::make_unique<WorkerContext>(index_, config_);
   context_->loop = &loop_;
   context_->stats = &stats_;
+  context_->outlier_sink = outlier_sink_;
   loop_.data = context_.get();
   if (access_log_fd_ >= 0) {
     access_log_ =
@@ -61,20 +85,9 @@ void Worker::setUp() {
     context_->access_log = access_log_.get();
   }
 
-  // Clusters: one connection pool per host and a balancer over all hosts.
-  context_->clusters.resize(config_->clusters.size());
-  for (size_t c = 0; c < config_->clusters.size(); ++c) {
-    const config::ClusterConfig& cluster_config = config_->clusters[c];
-    ClusterRuntime& cluster = context_->clusters[c];
-    cluster.config = &cluster_config;
-    std::vector<lb::LbHost> hosts;
-    for (size_t h = 0; h < cluster_config.hosts.size(); ++h) {
-      const config::HostConfig& host = cluster_config.hosts[h];
-      cluster.pools.push_back(std::make_unique<ConnectionPool>(*context_, cluster_config, host));
-      hosts.push_back({static_cast<uint32_t>(h), host.weight, host.address_text});
-    }
-    cluster.active_requests.assign(hosts.size(), 0);
-    cluster.balancer = lb::createLoadBalancer(cluster_config.lb_policy, hosts, context_->random);
+  // Clusters: one connection pool per host and a balancer over the usable hosts.
+  for (const config::ClusterConfig& cluster : config_->clusters) {
+    context_->clusters.push_back(std::make_unique<ClusterRuntime>(*context_, cluster));
   }
 
   for (size_t i = 0; i < config_->listeners.size(); ++i) {
@@ -111,6 +124,7 @@ void Worker::run() {
     std::lock_guard<std::mutex> lock(wakeup_mutex_);
     wakeup_open_ = true;
   }
+  applyPendingHealth();  // a snapshot posted before the worker was up
   if (drain_requested_.load()) {
     beginDrain();  // drain() came before the wake-up handle existed
   }
@@ -127,6 +141,7 @@ void Worker::run() {
 
 void Worker::onAsync(uv_async_t* async) {
   auto* self = static_cast<Worker*>(async->data);
+  self->applyPendingHealth();
   if (self->drain_requested_.load() && !self->draining_) {
     self->beginDrain();
   }
@@ -185,10 +200,8 @@ void Worker::checkDrained() {
 }
 
 void Worker::tearDown() {
-  for (ClusterRuntime& cluster : context_->clusters) {
-    for (auto& pool : cluster.pools) {
-      pool->closeIdle();
-    }
+  for (auto& cluster : context_->clusters) {
+    cluster->closeIdle();
   }
   if (access_log_) {
     access_log_->close();

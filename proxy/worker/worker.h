@@ -11,6 +11,7 @@
 #include "common/uv_handle.h"
 #include "proxy/access_log/access_log.h"
 #include "proxy/config/config.h"
+#include "proxy/health/host_state.h"
 #include "proxy/worker/listener.h"
 #include "proxy/worker/worker_context.h"
 #include "proxy/worker/worker_stats.h"
@@ -25,7 +26,7 @@ class Worker {
  public:
   // `listen_fds[i]` is this worker's socket for config->listeners[i]; the worker owns them.
   Worker(uint32_t index, std::shared_ptr<const config::Config> config, std::vector<int> listen_fds,
-         int access_log_fd);
+         int access_log_fd, health::OutlierSink* outlier_sink);
   ~Worker();
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
@@ -34,6 +35,8 @@ class Worker {
   // Main thread: stop accepting, finish in-flight exchanges (closing idle connections), and end
   // the thread once no connection is left or the drain timeout passed.
   void drain();
+  // Main thread: the newest health snapshot; the worker applies it on its own thread.
+  void postHealth(health::HealthSnapshotPtr snapshot);
   bool finished() const { return finished_.load(std::memory_order_acquire); }
   void join();
   const WorkerStats& stats() const { return stats_; }
@@ -41,6 +44,7 @@ class Worker {
  private:
   void run();
   void setUp();
+  void applyPendingHealth();
   void beginDrain();
   void checkDrained();
   void tearDown();
@@ -58,6 +62,8 @@ class Worker {
   UvHandle<uv_timer_t> drain_timer_;
   std::mutex wakeup_mutex_;   // guards wakeup_open_ and sends against the handle's close
   bool wakeup_open_ = false;  // wakeup_ may be signalled
+  health::HealthSnapshotPtr pending_health_;  // guarded by wakeup_mutex_
+  health::OutlierSink* outlier_sink_;
   std::atomic<bool> drain_requested_{false};
   std::atomic<bool> finished_{false};
   WorkerStats stats_;

@@ -8,7 +8,9 @@
 
 #include "proxy/config/config.h"
 #include "proxy/lb/load_balancer.h"
+#include "proxy/health/host_state.h"
 #include "proxy/upstream/connection_pool.h"
+#include "proxy/worker/cluster_runtime.h"
 #include "proxy/worker/worker_stats.h"
 
 namespace meshlb {
@@ -28,22 +30,6 @@ class Session {
   Session* next_session = nullptr;
 };
 
-// One cluster as a worker sees it: hosts with their connection pools, in-flight request counts
-// and the load balancer built over the usable hosts. Worker-local.
-struct ClusterRuntime {
-  const config::ClusterConfig* config = nullptr;
-  std::vector<std::unique_ptr<ConnectionPool>> pools;  // index = host id
-  std::vector<uint32_t> active_requests;               // index = host id
-  lb::LoadBalancerPtr balancer;
-
-  std::optional<uint32_t> pick(std::optional<uint64_t> hash) {
-    lb::LbContext context;
-    context.hash = hash;
-    context.active_requests = active_requests.data();
-    return balancer->pick(context);
-  }
-};
-
 // Everything a worker's connections share. Lives on the worker thread for its whole life; every
 // session holds a reference to it.
 struct WorkerContext {
@@ -55,9 +41,10 @@ struct WorkerContext {
   uint32_t index;
   uv_loop_t* loop = nullptr;
   std::shared_ptr<const config::Config> config;
-  std::vector<ClusterRuntime> clusters;
+  std::vector<std::unique_ptr<ClusterRuntime>> clusters;  // index = config cluster index
   WorkerStats* stats = nullptr;
   AccessLogWriter* access_log = nullptr;  // null when access logging is off
+  health::OutlierSink* outlier_sink = nullptr;  // null when nothing listens (tests)
   lb::FastRandom random;
   bool draining = false;
   // One read buffer for every connection of the worker: libuv reads into it and the reader

@@ -37,6 +37,7 @@ struct WorkerStats {
   Counter header_timeouts_total;            // request head not received in time
   Counter no_route_total;                   // 404: no route matched
   Counter no_healthy_upstream_total;        // 503: cluster had no usable host
+  Counter lb_panic_total;                   // requests balanced over all hosts (too few usable)
   Counter upstream_connect_failures_total;  // 502: connect refused or timed out
   Counter upstream_bad_responses_total;     // 502: upstream answered something unparsable
   Counter upstream_resets_total;            // 502 (or cut response): upstream closed early

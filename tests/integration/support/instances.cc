@@ -19,10 +19,23 @@ std::string tempPath(const std::string& stem) {
          "-" + std::to_string(counter++) + "-" + stem;
 }
 
-TestUpstream::TestUpstream(const std::string& name) : name_(name) {
+TestUpstream::TestUpstream(const std::string& name, int port) : name_(name), port_(port) {
+  restart();
+}
+
+void TestUpstream::kill() {
+  if (process_) {
+    process_->stop(SIGKILL, std::chrono::seconds(5));
+    process_.reset();
+  }
+}
+
+void TestUpstream::restart() {
+  process_.reset();
   process_ = std::make_unique<Process>(
-      MESHLB_UPSTREAM_BINARY, std::vector<std::string>{"--name", name, "--listen", "127.0.0.1:0"},
-      tempPath(name + ".log"));
+      MESHLB_UPSTREAM_BINARY,
+      std::vector<std::string>{"--name", name_, "--listen", "127.0.0.1:" + std::to_string(port_)},
+      tempPath(name_ + ".log"));
   std::string line = process_->waitForLine("listening on", std::chrono::seconds(10));
   size_t colon = line.rfind(':');
   if (colon != std::string::npos) {
@@ -78,6 +91,32 @@ nlohmann::json Meshlb::stats() const {
     return nlohmann::json::object();
   }
   return nlohmann::json::parse(response->body, nullptr, false);
+}
+
+nlohmann::json Meshlb::clusters() const {
+  auto response = httpGet(admin_port_, "/clusters");
+  if (!response) {
+    return nlohmann::json::object();
+  }
+  return nlohmann::json::parse(response->body, nullptr, false);
+}
+
+std::string Meshlb::hostState(const std::string& cluster, const std::string& address) const {
+  nlohmann::json all = clusters();
+  if (!all.contains("clusters")) {
+    return "no answer";
+  }
+  for (const auto& entry : all["clusters"]) {
+    if (entry["name"] != cluster) {
+      continue;
+    }
+    for (const auto& host : entry["hosts"]) {
+      if (host["address"] == address) {
+        return host["state"].get<std::string>();
+      }
+    }
+  }
+  return "unknown";
 }
 
 std::string Meshlb::stderrLog() const {

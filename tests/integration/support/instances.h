@@ -14,7 +14,11 @@ namespace meshlb::testing {
 // A running meshlb-test-upstream on an ephemeral port of 127.0.0.1.
 class TestUpstream {
  public:
-  explicit TestUpstream(const std::string& name);
+  // On `port` (0: any free port).
+  explicit TestUpstream(const std::string& name, int port = 0);
+  // Stops the process (SIGKILL: a crash, not a goodbye) / starts it again on the same port.
+  void kill();
+  void restart();
   int port() const { return port_; }
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
   const std::string& name() const { return name_; }
@@ -41,6 +45,9 @@ class Meshlb {
   int listenerPort(size_t i) const { return listener_ports_.at(i); }
   int adminPort() const { return admin_port_; }
   nlohmann::json stats() const;
+  // GET /clusters, and the state of one host ("healthy", "unhealthy", "ejected", ...).
+  nlohmann::json clusters() const;
+  std::string hostState(const std::string& cluster, const std::string& address) const;
   Process& process() { return *process_; }
   std::string stderrLog() const;
   const std::string& configPath() const { return config_path_; }

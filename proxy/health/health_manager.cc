@@ -1,0 +1,192 @@
+#include "proxy/health/health_manager.h"
+
+#include "common/log.h"
+
+namespace meshlb::health {
+
+HealthManager::HealthManager(uv_loop_t* loop, std::shared_ptr<const config::Config> config,
+                             Publish publish)
+    : loop_(loop),
+      config_(std::move(config)),
+      publish_(std::move(publish)),
+      random_(static_cast<uint64_t>(uv_hrtime())) {
+  hosts_.resize(config_->clusters.size());
+  auto snapshot = std::make_shared<HealthSnapshot>();
+  for (size_t c = 0; c < config_->clusters.size(); ++c) {
+    hosts_[c].resize(config_->clusters[c].hosts.size());
+    for (size_t h = 0; h < hosts_[c].size(); ++h) {
+      hosts_[c][h].manager = this;
+      hosts_[c][h].cluster = static_cast<uint32_t>(c);
+      hosts_[c][h].host = static_cast<uint32_t>(h);
+    }
+    snapshot->clusters.emplace_back(config_->clusters[c].hosts.size(), 0);
+  }
+  snapshot_ = std::move(snapshot);
+}
+
+HealthManager::~HealthManager() = default;
+
+void HealthManager::start() {
+  uv_async_init(loop_, events_async_.get(), &HealthManager::onEvents);
+  events_async_.initialized(this);
+  {
+    std::lock_guard<std::mutex> lock(events_mutex_);
+    accepting_ = true;
+  }
+  for (size_t c = 0; c < config_->clusters.size(); ++c) {
+    const config::ClusterConfig& cluster = config_->clusters[c];
+    if (!cluster.health_check) {
+      continue;
+    }
+    for (size_t h = 0; h < cluster.hosts.size(); ++h) {
+      auto on_change = [this, c, h](bool healthy, std::string_view reason) {
+        const config::ClusterConfig& changed = config_->clusters[c];
+        if (healthy) {
+          LOG_INFO("cluster %s host %s: healthy again", changed.name.c_str(),
+                   changed.hosts[h].address_text.c_str());
+        } else {
+          LOG_WARN("cluster %s host %s: unhealthy (%.*s)", changed.name.c_str(),
+                   changed.hosts[h].address_text.c_str(), static_cast<int>(reason.size()),
+                   reason.data());
+        }
+        setFlag(static_cast<uint32_t>(c), static_cast<uint32_t>(h), kFailedActiveCheck, !healthy);
+      };
+      hosts_[c][h].checker = std::make_unique<HostHealthChecker>(
+          loop_, *cluster.health_check, cluster.hosts[h], random_, on_change);
+      hosts_[c][h].checker->start();
+    }
+  }
+}
+
+void HealthManager::stop() {
+  {
+    std::lock_guard<std::mutex> lock(events_mutex_);
+    accepting_ = false;
+    events_async_.close(nullptr);
+  }
+  for (auto& cluster : hosts_) {
+    for (HostRecord& host : cluster) {
+      if (host.checker) {
+        host.checker->stop();
+      }
+      if (host.ejection_timer) {
+        host.ejection_timer->close(nullptr);
+      }
+    }
+  }
+}
+
+void HealthManager::report(uint32_t cluster, uint32_t host, OutlierEventKind kind) {
+  std::lock_guard<std::mutex> lock(events_mutex_);
+  if (!accepting_) {
+    return;
+  }
+  pending_.push_back({cluster, host, kind});
+  uv_async_send(events_async_.get());
+}
+
+void HealthManager::onEvents(uv_async_t* async) {
+  auto* self = static_cast<HealthManager*>(async->data);
+  std::vector<PendingEvent> events;
+  {
+    std::lock_guard<std::mutex> lock(self->events_mutex_);
+    events.swap(self->pending_);
+  }
+  for (const PendingEvent& event : events) {
+    self->handleOutlier(event);
+  }
+}
+
+void HealthManager::handleOutlier(const PendingEvent& event) {
+  if (event.cluster >= hosts_.size() || event.host >= hosts_[event.cluster].size()) {
+    return;
+  }
+  const config::ClusterConfig& cluster = config_->clusters[event.cluster];
+  if (!cluster.outlier_detection) {
+    return;
+  }
+  const config::OutlierDetectionConfig& outlier = *cluster.outlier_detection;
+  std::vector<HostRecord>& records = hosts_[event.cluster];
+  HostRecord& record = records[event.host];
+  if ((record.flags & kEjected) != 0) {
+    return;
+  }
+  size_t ejected = 0;
+  for (const HostRecord& other : records) {
+    ejected += (other.flags & kEjected) != 0 ? 1 : 0;
+  }
+  // As in Envoy, one host may always be ejected; beyond that the percentage caps ejections so
+  // that outlier detection alone cannot empty a cluster.
+  if (ejected > 0 && (ejected + 1) * 100 > outlier.max_ejection_percent * records.size()) {
+    LOG_INFO("cluster %s host %s: not ejected, max_ejection_percent reached", cluster.name.c_str(),
+             cluster.hosts[event.host].address_text.c_str());
+    return;
+  }
+  ++record.ejections;
+  uint64_t duration = std::min<uint64_t>(
+      static_cast<uint64_t>(outlier.base_ejection_ms) * record.ejections, outlier.max_ejection_ms);
+  record.ejected_until_ms = uv_now(loop_) + duration;
+  if (!record.ejection_timer) {
+    record.ejection_timer = std::make_unique<UvHandle<uv_timer_t>>();
+    uv_timer_init(loop_, record.ejection_timer->get());
+    record.ejection_timer->initialized(this);
+  }
+  record.ejection_timer->get()->data = &record;  // hosts_ never reallocates after construction
+  uv_timer_start(
+      record.ejection_timer->get(),
+      [](uv_timer_t* timer) {
+        auto* ended = static_cast<HostRecord*>(timer->data);
+        ended->manager->endEjection(ended->cluster, ended->host);
+      },
+      duration, 0);
+  LOG_WARN("cluster %s host %s: ejected for %llu ms (%s, ejection %u)", cluster.name.c_str(),
+           cluster.hosts[event.host].address_text.c_str(),
+           static_cast<unsigned long long>(duration),
+           event.kind == OutlierEventKind::kConsecutive5xx ? "consecutive 5xx"
+                                                           : "consecutive gateway failures",
+           record.ejections);
+  setFlag(event.cluster, event.host, kEjected, true);
+}
+
+void HealthManager::endEjection(uint32_t cluster, uint32_t host) {
+  HostRecord& record = hosts_[cluster][host];
+  record.ejected_until_ms = 0;
+  LOG_INFO("cluster %s host %s: ejection over", config_->clusters[cluster].name.c_str(),
+           config_->clusters[cluster].hosts[host].address_text.c_str());
+  setFlag(cluster, host, kEjected, false);
+}
+
+void HealthManager::setFlag(uint32_t cluster, uint32_t host, HostFlag flag, bool on) {
+  HostRecord& record = hosts_[cluster][host];
+  uint8_t before = record.flags;
+  record.flags = on ? (record.flags | flag) : (record.flags & ~flag);
+  if (record.flags != before) {
+    publish();
+  }
+}
+
+void HealthManager::publish() {
+  auto snapshot = std::make_shared<HealthSnapshot>();
+  snapshot->version = snapshot_->version + 1;
+  snapshot->clusters.resize(hosts_.size());
+  for (size_t c = 0; c < hosts_.size(); ++c) {
+    for (const HostRecord& record : hosts_[c]) {
+      snapshot->clusters[c].push_back(record.flags);
+    }
+  }
+  snapshot_ = std::move(snapshot);
+  publish_(snapshot_);
+}
+
+HealthManager::HostView HealthManager::host(uint32_t cluster, uint32_t host) const {
+  HostView view;
+  const HostRecord& record = hosts_.at(cluster).at(host);
+  view.flags = record.flags;
+  view.ejections = record.ejections;
+  uint64_t now = uv_now(loop_);
+  view.ejected_for_ms = record.ejected_until_ms > now ? record.ejected_until_ms - now : 0;
+  view.checker = record.checker.get();
+  return view;
+}
+
+}  // namespace meshlb::health

@@ -1,0 +1,82 @@
+#pragma once
+
+#include <uv.h>
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "common/uv_handle.h"
+#include "proxy/config/config.h"
+#include "proxy/health/health_checker.h"
+#include "proxy/health/host_state.h"
+#include "proxy/lb/load_balancer.h"
+
+namespace meshlb::health {
+
+// Owns every host's health on the main thread: active checkers, outlier ejections (with their
+// growing ejection times and the max_ejection_percent cap), and publishes an immutable
+// HealthSnapshot to the workers whenever a host's flags change. Workers report outlier events
+// through report(), from their own threads; the events reach the main loop by uv_async.
+// Main thread, except report().
+class HealthManager final : public OutlierSink {
+ public:
+  using Publish = std::function<void(HealthSnapshotPtr)>;
+
+  HealthManager(uv_loop_t* loop, std::shared_ptr<const config::Config> config, Publish publish);
+  ~HealthManager() override;
+
+  void start();
+  // Stops checkers and timers; the loop must run once more for the close callbacks.
+  void stop();
+
+  // Any thread. Cheap and rare: called only when a worker's consecutive count reaches a limit.
+  void report(uint32_t cluster, uint32_t host, OutlierEventKind kind) override;
+
+  // Main thread: what the admin API shows.
+  struct HostView {
+    uint8_t flags = 0;
+    uint32_t ejections = 0;             // times ejected so far
+    uint64_t ejected_for_ms = 0;        // remaining ejection, 0 when not ejected
+    const HostHealthChecker* checker = nullptr;  // null without active checks
+  };
+  HostView host(uint32_t cluster, uint32_t host) const;
+  HealthSnapshotPtr snapshot() const { return snapshot_; }
+
+ private:
+  struct HostRecord {
+    HealthManager* manager = nullptr;  // for the ejection timer's callback
+    uint32_t cluster = 0;
+    uint32_t host = 0;
+    uint8_t flags = 0;
+    uint32_t ejections = 0;
+    uint64_t ejected_until_ms = 0;
+    std::unique_ptr<UvHandle<uv_timer_t>> ejection_timer;
+    std::unique_ptr<HostHealthChecker> checker;
+  };
+  struct PendingEvent {
+    uint32_t cluster;
+    uint32_t host;
+    OutlierEventKind kind;
+  };
+
+  static void onEvents(uv_async_t* async);
+  void handleOutlier(const PendingEvent& event);
+  void endEjection(uint32_t cluster, uint32_t host);
+  void setFlag(uint32_t cluster, uint32_t host, HostFlag flag, bool on);
+  void publish();
+
+  uv_loop_t* loop_;
+  std::shared_ptr<const config::Config> config_;
+  Publish publish_;
+  lb::FastRandom random_;
+  std::vector<std::vector<HostRecord>> hosts_;  // [cluster][host]
+  HealthSnapshotPtr snapshot_;
+  UvHandle<uv_async_t> events_async_;
+  std::mutex events_mutex_;            // guards pending_ and accepting_
+  std::vector<PendingEvent> pending_;
+  bool accepting_ = false;
+};
+
+}  // namespace meshlb::health

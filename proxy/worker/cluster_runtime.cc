@@ -1,0 +1,99 @@
+#include "proxy/worker/cluster_runtime.h"
+
+#include "common/log.h"
+#include "proxy/worker/worker_context.h"
+
+namespace meshlb {
+
+ClusterRuntime::ClusterRuntime(WorkerContext& worker, const config::ClusterConfig& config)
+    : worker_(worker), config_(&config) {
+  for (const config::HostConfig& host : config.hosts) {
+    pools_.push_back(std::make_unique<ConnectionPool>(worker, config, host));
+  }
+  active_requests_.assign(config.hosts.size(), 0);
+  flags_.assign(config.hosts.size(), 0);
+  consecutive_5xx_.assign(config.hosts.size(), 0);
+  consecutive_gateway_.assign(config.hosts.size(), 0);
+  rebuildBalancer();
+}
+
+std::optional<uint32_t> ClusterRuntime::pick(std::optional<uint64_t> hash) {
+  lb::LbContext context;
+  context.hash = hash;
+  context.active_requests = active_requests_.data();
+  std::optional<uint32_t> host = balancer_->pick(context);
+  if (host && panic_) {
+    worker_.stats->lb_panic_total.add();
+  }
+  return host;
+}
+
+std::optional<uint32_t> ClusterRuntime::pickOther(std::optional<uint64_t> hash, uint32_t avoid) {
+  // A few tries are enough: with two or more usable hosts a different one comes up quickly,
+  // and with one there is nothing else to prefer. Hash policies pick without the hash here,
+  // since the hashed host is the one that just failed.
+  std::optional<uint32_t> host;
+  for (int attempt = 0; attempt < 4; ++attempt) {
+    host = pick(attempt == 0 ? hash : std::nullopt);
+    if (!host || *host != avoid) {
+      return host;
+    }
+  }
+  return host;
+}
+
+void ClusterRuntime::applyHealth(const std::vector<uint8_t>& flags) {
+  if (flags.size() != flags_.size() || flags == flags_) {
+    return;
+  }
+  flags_ = flags;
+  rebuildBalancer();
+}
+
+void ClusterRuntime::rebuildBalancer() {
+  std::vector<lb::LbHost> usable;
+  std::vector<lb::LbHost> all;
+  for (size_t h = 0; h < config_->hosts.size(); ++h) {
+    const config::HostConfig& host = config_->hosts[h];
+    lb::LbHost entry{static_cast<uint32_t>(h), host.weight, host.address_text};
+    all.push_back(entry);
+    if (flags_[h] == 0) {
+      usable.push_back(entry);
+    }
+  }
+  usable_ = usable.size();
+  // Panic (Envoy's term): with too few usable hosts, spreading over all of them beats crushing
+  // the survivors; requests to bad hosts fail fast and may be retried elsewhere.
+  panic_ = !all.empty() && usable.size() * 100 < all.size() * config_->panic_threshold_percent;
+  if (panic_) {
+    LOG_WARN("worker %u: cluster %s in panic: %zu of %zu hosts usable", worker_.index,
+             config_->name.c_str(), usable.size(), all.size());
+  }
+  balancer_ = lb::createLoadBalancer(config_->lb_policy, panic_ ? all : usable, worker_.random);
+}
+
+void ClusterRuntime::recordOutcome(uint32_t cluster_index, uint32_t host, int status,
+                                   bool gateway_failure) {
+  const std::optional<config::OutlierDetectionConfig>& outlier = config_->outlier_detection;
+  if (!outlier || host >= consecutive_5xx_.size()) {
+    return;
+  }
+  bool is_5xx = gateway_failure || status >= 500;
+  gateway_failure = gateway_failure || status == 502 || status == 503 || status == 504;
+  consecutive_5xx_[host] = is_5xx ? consecutive_5xx_[host] + 1 : 0;
+  consecutive_gateway_[host] = gateway_failure ? consecutive_gateway_[host] + 1 : 0;
+  if (worker_.outlier_sink == nullptr) {
+    return;
+  }
+  if (outlier->consecutive_5xx > 0 && consecutive_5xx_[host] >= outlier->consecutive_5xx) {
+    consecutive_5xx_[host] = 0;
+    worker_.outlier_sink->report(cluster_index, host, health::OutlierEventKind::kConsecutive5xx);
+  } else if (outlier->consecutive_gateway_failure > 0 &&
+             consecutive_gateway_[host] >= outlier->consecutive_gateway_failure) {
+    consecutive_gateway_[host] = 0;
+    worker_.outlier_sink->report(cluster_index, host,
+                                 health::OutlierEventKind::kConsecutiveGatewayFailure);
+  }
+}
+
+}  // namespace meshlb

@@ -1,0 +1,66 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "proxy/config/config.h"
+#include "proxy/health/host_state.h"
+#include "proxy/lb/load_balancer.h"
+#include "proxy/upstream/connection_pool.h"
+
+namespace meshlb {
+
+struct WorkerContext;
+
+// One cluster as a worker sees it: hosts with their connection pools, in-flight request counts,
+// passive outlier counters, and the balancer built over the usable hosts of the latest health
+// snapshot. Below the panic threshold the balancer spans every host instead. Worker-local.
+class ClusterRuntime {
+ public:
+  ClusterRuntime(WorkerContext& worker, const config::ClusterConfig& config);
+
+  const config::ClusterConfig& config() const { return *config_; }
+  size_t hostCount() const { return pools_.size(); }
+  ConnectionPool& pool(uint32_t host) { return *pools_[host]; }
+  bool inPanic() const { return panic_; }
+  size_t usableHosts() const { return usable_; }
+
+  // The host for a new request, or nullopt when the cluster has no host at all.
+  std::optional<uint32_t> pick(std::optional<uint64_t> hash);
+  // Another host than `avoid` if there is one (retries), else whatever pick() gives.
+  std::optional<uint32_t> pickOther(std::optional<uint64_t> hash, uint32_t avoid);
+  void requestStarted(uint32_t host) { ++active_requests_[host]; }
+  void requestEnded(uint32_t host) { --active_requests_[host]; }
+
+  // Closes every idle pooled connection (worker shutdown).
+  void closeIdle() {
+    for (auto& pool : pools_) {
+      pool->closeIdle();
+    }
+  }
+
+  // Applies a health snapshot's flags for this cluster; rebuilds the balancer if they changed.
+  void applyHealth(const std::vector<uint8_t>& flags);
+
+  // Passive outcome of one exchange with `host`, for outlier detection. A gateway failure is a
+  // connect failure, reset, timeout, or a 502/503/504 answer; it also counts as a 5xx.
+  void recordOutcome(uint32_t cluster_index, uint32_t host, int status, bool gateway_failure);
+
+ private:
+  void rebuildBalancer();
+
+  WorkerContext& worker_;
+  const config::ClusterConfig* config_;
+  std::vector<std::unique_ptr<ConnectionPool>> pools_;  // index = host id
+  std::vector<uint32_t> active_requests_;               // index = host id
+  std::vector<uint8_t> flags_;                          // index = host id
+  std::vector<uint32_t> consecutive_5xx_;
+  std::vector<uint32_t> consecutive_gateway_;
+  lb::LoadBalancerPtr balancer_;
+  size_t usable_ = 0;
+  bool panic_ = false;
+};
+
+}  // namespace meshlb
