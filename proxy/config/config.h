@@ -44,6 +44,7 @@ struct ListenerConfig {
   uint32_t header_timeout_ms = 10'000;   // whole request head must arrive within this
   uint32_t idle_timeout_ms = 60'000;     // downstream connection with nothing in flight
   uint32_t request_timeout_ms = 15'000;  // whole exchange once the head is in; 0 = none
+  uint32_t max_connections = 0;          // downstream connections over all workers; 0 = no limit
 };
 
 // Where a hash-based policy takes its key from.
@@ -61,10 +62,10 @@ struct HostConfig {
 // Active health checking of every host of a cluster, from the main thread.
 struct HealthCheckConfig {
   enum class Type { kTcp, kHttp } type = Type::kTcp;
-  std::string path = "/";       // http
-  std::string host;             // http Host header; empty: the host's address
+  std::string path = "/";  // http
+  std::string host;        // http Host header; empty: the host's address
   uint32_t interval_ms = 1'000;
-  uint32_t jitter_ms = 0;       // each interval is lengthened by a random 0..jitter_ms
+  uint32_t jitter_ms = 0;  // each interval is lengthened by a random 0..jitter_ms
   uint32_t timeout_ms = 500;
   uint32_t unhealthy_threshold = 2;  // consecutive failures that mark a host unhealthy
   uint32_t healthy_threshold = 2;    // consecutive successes that mark it healthy again
@@ -80,6 +81,28 @@ struct OutlierDetectionConfig {
   uint32_t max_ejection_percent = 50;
 };
 
+// When and how often a failed attempt is tried again, on another host if there is one.
+struct RetryPolicyConfig {
+  bool on_connect_failure = false;  // "connect-failure": nothing was sent; any method
+  bool on_reset = false;            // "reset": closed/reset/timed out before an answer
+  bool on_5xx = false;              // "5xx": any 5xx answer
+  bool on_gateway_error = false;    // "gateway-error": connect failure, 502, 503, 504
+  uint32_t max_retries = 1;
+  uint32_t per_try_timeout_ms = 0;     // 0: only the listener's request timeout applies
+  uint32_t budget_percent = 20;        // retries in flight at most this share of active requests,
+  uint32_t min_retry_concurrency = 3;  // ... but always at least this many (per worker)
+};
+
+// Limits per cluster, over all workers; beyond them requests get 503 at once (there is no
+// queue). 0 means no limit, the default: a limit should be a decision, not a surprise.
+struct CircuitBreakersConfig {
+  uint32_t max_connections = 0;       // upstream connections open
+  uint32_t max_pending_requests = 0;  // requests waiting for a new connection to open
+  uint32_t max_requests = 0;          // requests in flight
+
+  static uint64_t effective(uint32_t limit) { return limit == 0 ? UINT64_MAX : limit; }
+};
+
 struct ClusterConfig {
   std::string name;
   lb::LbPolicy lb_policy = lb::LbPolicy::kRoundRobin;
@@ -91,6 +114,8 @@ struct ClusterConfig {
   uint32_t panic_threshold_percent = 50;
   std::optional<HealthCheckConfig> health_check;
   std::optional<OutlierDetectionConfig> outlier_detection;
+  std::optional<RetryPolicyConfig> retry_policy;
+  CircuitBreakersConfig circuit_breakers;
   std::vector<HostConfig> hosts;
 };
 

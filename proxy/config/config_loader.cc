@@ -95,6 +95,7 @@ void readListener(const json& node, const std::string& path, Config& config,
   reader.uint("header_timeout_ms", listener.header_timeout_ms, 1, kMaxTimeoutMs);
   reader.uint("idle_timeout_ms", listener.idle_timeout_ms, 1, kMaxTimeoutMs);
   reader.uint("request_timeout_ms", listener.request_timeout_ms, 0, kMaxTimeoutMs);
+  reader.uint("max_connections", listener.max_connections, 0, 10'000'000);
   reader.uint("max_request_line_bytes", listener.limits.max_request_line_bytes, 64, 1 << 20);
   reader.uint("max_header_bytes", listener.limits.max_header_bytes, 256, 1 << 24);
   reader.uint("max_headers", listener.limits.max_headers, 1, 10'000);
@@ -197,7 +198,8 @@ void readHealthCheck(JsonObjectReader& reader, ClusterConfig& cluster) {
   reader.uint("unhealthy_threshold", check.unhealthy_threshold, 1, 1000);
   reader.uint("healthy_threshold", check.healthy_threshold, 1, 1000);
   readStatusRanges(reader, check);
-  if (type == "tcp" && (reader.has("path") || reader.has("host") || reader.has("expected_statuses"))) {
+  if (type == "tcp" &&
+      (reader.has("path") || reader.has("host") || reader.has("expected_statuses"))) {
     reader.error("type", "path, host and expected_statuses need \"type\": \"http\"");
   }
   cluster.health_check = check;
@@ -211,6 +213,38 @@ void readOutlierDetection(JsonObjectReader& reader, ClusterConfig& cluster) {
   reader.uint("max_ejection_ms", outlier.max_ejection_ms, 1, kMaxTimeoutMs);
   reader.uint("max_ejection_percent", outlier.max_ejection_percent, 0, 100);
   cluster.outlier_detection = outlier;
+}
+
+void readRetryPolicy(JsonObjectReader& reader, ClusterConfig& cluster) {
+  RetryPolicyConfig retry;
+  reader.array("retry_on", true, [&](const json& condition, const std::string& condition_path) {
+    std::string name = condition.is_string() ? condition.get<std::string>() : "";
+    if (name == "connect-failure") {
+      retry.on_connect_failure = true;
+    } else if (name == "reset") {
+      retry.on_reset = true;
+    } else if (name == "5xx") {
+      retry.on_5xx = true;
+    } else if (name == "gateway-error") {
+      retry.on_gateway_error = true;
+    } else {
+      reader.errors().push_back(
+          {condition_path,
+           "expected \"connect-failure\", \"reset\", \"5xx\" or \"gateway-error\""});
+    }
+  });
+  reader.uint("max_retries", retry.max_retries, 0, 10);
+  reader.uint("per_try_timeout_ms", retry.per_try_timeout_ms, 0, kMaxTimeoutMs);
+  reader.uint("budget_percent", retry.budget_percent, 0, 100);
+  reader.uint("min_retry_concurrency", retry.min_retry_concurrency, 0, 100'000);
+  cluster.retry_policy = retry;
+}
+
+void readCircuitBreakers(JsonObjectReader& reader, ClusterConfig& cluster) {
+  CircuitBreakersConfig& limits = cluster.circuit_breakers;
+  reader.uint("max_connections", limits.max_connections, 0, 10'000'000);
+  reader.uint("max_pending_requests", limits.max_pending_requests, 0, 10'000'000);
+  reader.uint("max_requests", limits.max_requests, 0, 10'000'000);
 }
 
 void readCluster(const json& node, const std::string& path, Config& config,
@@ -234,9 +268,14 @@ void readCluster(const json& node, const std::string& path, Config& config,
   reader.uint("upstream_idle_timeout_ms", cluster.upstream_idle_timeout_ms, 1, kMaxTimeoutMs);
   reader.uint("max_idle_connections_per_host", cluster.max_idle_connections_per_host, 0, 100'000);
   reader.uint("panic_threshold_percent", cluster.panic_threshold_percent, 0, 100);
-  reader.object("health_check", [&](JsonObjectReader& nested) { readHealthCheck(nested, cluster); });
+  reader.object("health_check",
+                [&](JsonObjectReader& nested) { readHealthCheck(nested, cluster); });
   reader.object("outlier_detection",
                 [&](JsonObjectReader& nested) { readOutlierDetection(nested, cluster); });
+  reader.object("retry_policy",
+                [&](JsonObjectReader& nested) { readRetryPolicy(nested, cluster); });
+  reader.object("circuit_breakers",
+                [&](JsonObjectReader& nested) { readCircuitBreakers(nested, cluster); });
   // Required, but may be empty: a cluster without hosts is valid and answers 503.
   if (!reader.has("hosts")) {
     reader.error("hosts", "is required");

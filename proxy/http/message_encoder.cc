@@ -175,12 +175,18 @@ void encodeDownstreamResponse(const MessageHead& head, BodyFraming framing, bool
   out.append("\r\n");
 }
 
-void encodeLocalReply(int status, std::string_view body, std::string& out) {
+void encodeLocalReply(int status, std::string_view body, std::string& out,
+                      std::string_view extra_header) {
   out.append("HTTP/1.1 ");
   appendNumber(out, status);
   out.push_back(' ');
   out.append(reasonPhrase(status));
-  out.append("\r\nContent-Type: text/plain\r\nContent-Length: ");
+  out.append("\r\n");
+  if (!extra_header.empty()) {
+    out.append(extra_header);
+    out.append("\r\n");
+  }
+  out.append("Content-Type: text/plain\r\nContent-Length: ");
   appendNumber(out, body.size() + 1);
   out.append("\r\nConnection: close\r\n\r\n");
   out.append(body);

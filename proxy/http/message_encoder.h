@@ -51,7 +51,9 @@ void encodeDownstreamResponse(const MessageHead& head, BodyFraming framing, bool
                               bool client_is_http10, std::string& out);
 
 // A response meshlb makes itself (errors): short text body, always closes the connection.
-void encodeLocalReply(int status, std::string_view body, std::string& out);
+// `extra_header` is one "Name: value" line without CRLF, or empty.
+void encodeLocalReply(int status, std::string_view body, std::string& out,
+                      std::string_view extra_header = {});
 
 std::string_view reasonPhrase(int status);
 

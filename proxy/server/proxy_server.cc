@@ -38,6 +38,7 @@ Status ProxyServer::start() {
     }
   }
 
+  limits_ = std::make_unique<SharedLimits>(config_->clusters.size(), config_->listeners.size());
   std::vector<std::vector<int>> fds(count);
   for (uint32_t w = 0; w < count; ++w) {
     for (const config::ListenerConfig& listener : config_->listeners) {
@@ -55,7 +56,7 @@ Status ProxyServer::start() {
   }
   for (uint32_t w = 0; w < count; ++w) {
     workers_.push_back(std::make_unique<Worker>(w, config_, std::move(fds[w]), access_log_fd_,
-                                                 outlier_sink_));
+                                                outlier_sink_, limits_.get()));
   }
   for (auto& worker : workers_) {
     worker->start();
@@ -116,6 +117,13 @@ StatsSnapshot ProxyServer::stats() const {
   sum("no_route_total", &WorkerStats::no_route_total);
   sum("no_healthy_upstream_total", &WorkerStats::no_healthy_upstream_total);
   sum("lb_panic_total", &WorkerStats::lb_panic_total);
+  sum("overflow_max_connections_total", &WorkerStats::overflow_max_connections_total);
+  sum("overflow_max_pending_requests_total", &WorkerStats::overflow_max_pending_requests_total);
+  sum("overflow_max_requests_total", &WorkerStats::overflow_max_requests_total);
+  sum("downstream_connections_refused_total", &WorkerStats::downstream_connections_refused_total);
+  sum("upstream_retries_total", &WorkerStats::upstream_retries_total);
+  sum("upstream_retries_budget_exhausted_total",
+      &WorkerStats::upstream_retries_budget_exhausted_total);
   sum("upstream_connect_failures_total", &WorkerStats::upstream_connect_failures_total);
   sum("upstream_bad_responses_total", &WorkerStats::upstream_bad_responses_total);
   sum("upstream_resets_total", &WorkerStats::upstream_resets_total);

@@ -39,9 +39,10 @@ class ProxyServer {
 
  private:
   std::shared_ptr<const config::Config> config_;
-  std::vector<std::unique_ptr<Worker>> workers_;
   int access_log_fd_ = -1;
   health::OutlierSink* outlier_sink_ = nullptr;
+  std::unique_ptr<SharedLimits> limits_;  // outlives the workers (declared before them)
+  std::vector<std::unique_ptr<Worker>> workers_;
   bool draining_ = false;
 };
 

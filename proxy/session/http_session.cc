@@ -19,6 +19,8 @@ constexpr size_t kMaxStash = 64 * 1024;
 // unread request bytes do not turn the close into a reset that destroys the answer in flight.
 constexpr uint64_t kLingerMs = 2000;
 constexpr std::string_view k100Continue = "HTTP/1.1 100 Continue\r\n\r\n";
+// Requests up to this size (head and body) are kept for a retry; larger ones are not retried.
+constexpr size_t kMaxReplayBytes = 64 * 1024;
 
 }  // namespace
 
@@ -259,9 +261,21 @@ http::HeadAction HttpSession::onHead(http::MessageHead& head, const http::HeadIn
     localReply(503, "no healthy upstream");
     return http::HeadAction::kStop;
   }
+  const config::CircuitBreakersConfig& breakers = cluster.config().circuit_breakers;
+  if (!cluster.limits().requests.tryAcquire(breakers.effective(breakers.max_requests))) {
+    worker_.stats->overflow_max_requests_total.add();
+    overflowReply("max_requests");
+    return http::HeadAction::kStop;
+  }
+  holds_request_slot_ = true;
   cluster_ = &cluster;
   host_id_ = *picked;
   cluster.requestStarted(host_id_);
+  attempts_ = 1;
+  reuse_retry_done_ = false;
+  // Keep what is sent, for a retry: always the head (a buffer swap), the body only under a
+  // retry policy and up to kMaxReplayBytes.
+  keep_request_ = request_replayable_ || cluster.config().retry_policy.has_value();
 
   std::string_view request_id;
   if (auto existing = head.find("x-request-id"); existing && !existing->empty()) {
@@ -305,6 +319,15 @@ http::HeadAction HttpSession::onHead(http::MessageHead& head, const http::HeadIn
 }
 
 void HttpSession::sendUpstream(std::initializer_list<std::string_view> pieces) {
+  if (keep_request_ && upstream_ != nullptr) {
+    for (std::string_view piece : pieces) {
+      replay_.append(piece);
+    }
+    if (replay_.size() > kMaxReplayBytes) {
+      keep_request_ = false;  // too large to keep: this request will not be retried
+      replay_.clear();
+    }
+  }
   if (upstream_ != nullptr) {
     upstream_->writer().write(pieces);
     if (upstream_->writer().aboveHighWatermark()) {
@@ -322,21 +345,120 @@ void HttpSession::sendUpstream(std::initializer_list<std::string_view> pieces) {
 void HttpSession::startUpstream() {
   ConnectionPool* pool = pending_pool_;
   pending_pool_ = nullptr;
-  upstream_ = pool->acquire(*this);
+  if (!engageUpstream(*pool, upstream_prefix_, /*fresh=*/false)) {
+    return;
+  }
+  replay_.clear();
+  if (keep_request_ && upstream_prefix_.size() <= kMaxReplayBytes) {
+    replay_.swap(upstream_prefix_);  // no copy: the prefix buffer is not needed any more
+  } else {
+    keep_request_ = false;
+  }
+  upstream_prefix_.clear();
+}
+
+bool HttpSession::engageUpstream(ConnectionPool& pool, std::string_view bytes, bool fresh) {
+  ConnectionPool::Refusal refusal = ConnectionPool::Refusal::kNone;
+  upstream_ = fresh ? pool.connectNew(*this, &refusal) : pool.acquire(*this, &refusal);
+  if (upstream_ == nullptr) {
+    if (refusal == ConnectionPool::Refusal::kMaxConnections) {
+      worker_.stats->overflow_max_connections_total.add();
+      overflowReply("max_connections");
+    } else {
+      worker_.stats->overflow_max_pending_requests_total.add();
+      overflowReply("max_pending_requests");
+    }
+    return false;
+  }
+  attempt_reused_connection_ = upstream_->reused();
   if (request_is_head_) {
     upstream_->expectNoResponseBody();
   }
-  upstream_->writer().write(upstream_prefix_);
-  // A pooled connection may have been closed by the backend just as we reused it. For an
-  // idempotent request without a body the bytes are kept (a buffer swap, no copy) so that it
-  // can be sent once more on a fresh connection; see onUpstreamFailed().
-  if (upstream_->reused() && request_replayable_) {
-    replay_.swap(upstream_prefix_);
+  upstream_->writer().write(bytes);
+  const auto& policy = cluster_->config().retry_policy;
+  if (policy && policy->per_try_timeout_ms > 0) {
+    armTryTimer(policy->per_try_timeout_ms);
   }
-  upstream_prefix_.clear();
   if (upstream_->writer().aboveHighWatermark()) {
     paused_for_upstream_ = true;
     stopReading();
+  }
+  return true;
+}
+
+bool HttpSession::retryWanted(AttemptFailure failure, int status) const {
+  const auto& policy = cluster_->config().retry_policy;
+  if (!policy || !keep_request_ || replay_.empty() || response_started_ ||
+      attempts_ > policy->max_retries || state_ != State::kForwarding) {
+    return false;
+  }
+  if (failure == AttemptFailure::kStatus5xx && !request_complete_) {
+    return false;  // the whole request must be in hand to send it again
+  }
+  return retryAllowed(*policy, failure, status, request_replayable_);
+}
+
+bool HttpSession::retry(AttemptFailure failure, int status) {
+  if (!retryWanted(failure, status)) {
+    return false;
+  }
+  // After a connect failure nothing reached a backend, so sending the request elsewhere adds
+  // no load: such retries are outside the budget, which exists to stop amplification.
+  if (!retry_counted_ && failure != AttemptFailure::kConnectFailure) {
+    if (!cluster_->tryStartRetry()) {
+      worker_.stats->upstream_retries_budget_exhausted_total.add();
+      return false;
+    }
+    retry_counted_ = true;
+  }
+  ++attempts_;
+  worker_.stats->upstream_retries_total.add();
+  std::optional<uint32_t> next = cluster_->pickOther(std::nullopt, host_id_);
+  if (next) {
+    cluster_->requestEnded(host_id_);
+    host_id_ = *next;
+    cluster_->requestStarted(host_id_);
+  }
+  LOG_DEBUG("retry %u to %s", attempts_ - 1, cluster_->pool(host_id_).label().c_str());
+  // Handled either way: engageUpstream answers 503 itself when a circuit breaker refuses.
+  engageUpstream(cluster_->pool(host_id_), replay_, /*fresh=*/false);
+  return true;
+}
+
+void HttpSession::overflowReply(std::string_view limit) {
+  overflow_header_.clear();
+  overflow_header_.append("x-meshlb-overflow: ");
+  overflow_header_.append(limit);
+  localReply(503, "upstream overflow (circuit breaker)", overflow_header_);
+}
+
+void HttpSession::armTryTimer(uint64_t timeout_ms) {
+  if (!try_timer_.isInitialized()) {
+    uv_timer_init(worker_.loop, try_timer_.get());
+    try_timer_.initialized(this);
+    ++open_handles_;
+  }
+  uv_timer_start(try_timer_.get(), &HttpSession::onTryTimeout, timeout_ms, 0);
+}
+
+void HttpSession::stopTryTimer() {
+  if (try_timer_.isInitialized()) {
+    uv_timer_stop(try_timer_.get());
+  }
+}
+
+void HttpSession::onTryTimeout(uv_timer_t* timer) {
+  auto* self = static_cast<HttpSession*>(timer->data);
+  if (self->upstream_ == nullptr || self->response_started_ || self->closed_) {
+    return;
+  }
+  self->worker_.stats->upstream_timeouts_total.add();
+  self->cluster_->recordOutcome(self->cluster_index_, self->host_id_, 0, true);
+  UpstreamConnection* abandoned = self->upstream_;
+  self->upstream_ = nullptr;
+  abandoned->release(false);
+  if (!self->retry(AttemptFailure::kTimeout, 0)) {
+    self->localReply(504, "upstream per-try timeout");
   }
 }
 
@@ -361,7 +483,23 @@ void HttpSession::onMessageComplete() {
 // ---- responses ------------------------------------------------------------------------------
 
 http::HeadAction HttpSession::onResponseHead(http::MessageHead& head, const http::HeadInfo& info) {
-  replay_.clear();  // the backend answered: whatever happens next, it saw this request
+  stopTryTimer();
+  if (head.status >= 500 && retryWanted(AttemptFailure::kStatus5xx, head.status) &&
+      (retry_counted_ || cluster_->retryBudgetAvailable())) {
+    // Not forwarded: this answer is dropped with its connection and the request goes elsewhere.
+    cluster_->recordOutcome(cluster_index_, host_id_, head.status, false);
+    UpstreamConnection* dropped = upstream_;
+    upstream_ = nullptr;
+    dropped->release(false);
+    if (!retry(AttemptFailure::kStatus5xx, head.status)) {
+      localReply(head.status, "upstream error");  // budget refused at the last moment
+    }
+    return http::HeadAction::kStop;
+  }
+  if (head.status >= 200) {
+    replay_.clear();  // a final answer is coming through: no more retries
+    keep_request_ = false;
+  }
   if (head.status < 200 && head.status != 101) {
     // 100 Continue was answered by meshlb itself; other interim answers go to 1.1 clients.
     if (head.status != 100 && !client_is_http10_) {
@@ -449,35 +587,38 @@ void HttpSession::onResponseComplete() {
 
 void HttpSession::onUpstreamConnectFailed(bool timed_out) {
   upstream_ = nullptr;
+  stopTryTimer();
   cluster_->recordOutcome(cluster_index_, host_id_, 0, /*gateway_failure=*/true);
   worker_.stats->upstream_connect_failures_total.add();
   LOG_DEBUG("upstream %s: connect %s", cluster_->pool(host_id_).label().c_str(),
             timed_out ? "timed out" : "failed");
+  if (retry(AttemptFailure::kConnectFailure, 0)) {
+    return;
+  }
   localReply(502, timed_out ? "upstream connect timeout" : "upstream connect failed");
 }
 
 bool HttpSession::retryOnFreshConnection() {
-  if (replay_.empty() || response_started_ || status_ != 0 || state_ != State::kForwarding) {
+  // A backend may close a pooled connection just as we reuse it; HAProxy retries that case too.
+  // Only for idempotent requests without a body, once, on a new connection to the same host,
+  // and not counted as a policy retry.
+  if (!attempt_reused_connection_ || reuse_retry_done_ || !request_replayable_ || replay_.empty() ||
+      response_started_ || status_ != 0 || state_ != State::kForwarding) {
     return false;
   }
+  reuse_retry_done_ = true;
   worker_.stats->upstream_reuse_retries_total.add();
-  upstream_ = cluster_->pool(host_id_).connectNew(*this);
-  if (request_is_head_) {
-    upstream_->expectNoResponseBody();
-  }
-  upstream_->writer().write(replay_);
-  replay_.clear();  // once: a second failure is the backend's answer
+  engageUpstream(cluster_->pool(host_id_), replay_, /*fresh=*/true);  // answers 503 if refused
   return true;
 }
 
 void HttpSession::onUpstreamFailed(bool bad_response, std::string_view reason) {
   upstream_ = nullptr;
+  stopTryTimer();
+  LOG_DEBUG("upstream failed: %.*s", static_cast<int>(reason.size()), reason.data());
   if (!bad_response && retryOnFreshConnection()) {
-    LOG_DEBUG("reused upstream connection failed (%.*s); retrying on a new one",
-              static_cast<int>(reason.size()), reason.data());
     return;
   }
-  replay_.clear();
   if (cluster_ != nullptr) {
     cluster_->recordOutcome(cluster_index_, host_id_, 0, /*gateway_failure=*/true);
   }
@@ -486,10 +627,12 @@ void HttpSession::onUpstreamFailed(bool bad_response, std::string_view reason) {
   } else {
     worker_.stats->upstream_resets_total.add();
   }
-  LOG_DEBUG("upstream failed: %.*s", static_cast<int>(reason.size()), reason.data());
   if (state_ == State::kTunnel) {
     closeAfterFlush();
   } else if (!response_started_) {
+    if (retry(AttemptFailure::kReset, 0)) {
+      return;
+    }
     localReply(502, bad_response ? "bad upstream response" : "upstream reset");
   } else {
     writeAccessLog();
@@ -544,9 +687,18 @@ void HttpSession::onWriteError(int /*status*/) {
 
 void HttpSession::releaseUpstream(bool reusable) {
   pending_pool_ = nullptr;
+  stopTryTimer();
   if (cluster_ != nullptr) {
     cluster_->requestEnded(host_id_);
+    if (holds_request_slot_) {
+      cluster_->limits().requests.release();
+    }
+    if (retry_counted_) {
+      cluster_->retryEnded();
+    }
   }
+  holds_request_slot_ = false;
+  retry_counted_ = false;
   if (upstream_ != nullptr) {
     UpstreamConnection* upstream = upstream_;
     upstream_ = nullptr;
@@ -597,11 +749,11 @@ void HttpSession::resetExchange() {
   request_complete_ = false;
 }
 
-void HttpSession::localReply(int status, std::string_view body) {
+void HttpSession::localReply(int status, std::string_view body, std::string_view extra_header) {
   status_ = status;
   keep_alive_ = false;
   scratch_.clear();
-  http::encodeLocalReply(status, body, scratch_);
+  http::encodeLocalReply(status, body, scratch_, extra_header);
   writer_.write(scratch_);
   writeAccessLog();
   releaseUpstream(false);
@@ -707,8 +859,12 @@ void HttpSession::close() {
   if (accepted_) {
     worker_.stats->downstream_connections_active.sub();
   }
+  if (listener_gauge_ != nullptr) {
+    listener_gauge_->release();
+  }
   tcp_.close(&HttpSession::onClosed);
   timer_.close(&HttpSession::onClosed);
+  try_timer_.close(&HttpSession::onClosed);
 }
 
 void HttpSession::onClosed(uv_handle_t* handle) {

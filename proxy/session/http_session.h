@@ -9,6 +9,7 @@
 #include "common/uv_handle.h"
 #include "proxy/http/http1_decoder.h"
 #include "proxy/http/message_encoder.h"
+#include "proxy/session/retry_decision.h"
 #include "proxy/upstream/upstream_connection.h"
 #include "proxy/worker/worker_context.h"
 
@@ -30,6 +31,9 @@ class HttpSession final : public Session,
 
   // Accepts a pending connection from `server`. On failure the session frees itself.
   void start(uv_stream_t* server);
+
+  // The listener's connection gauge this session counts in (released at close), if limited.
+  SharedGauge* listener_gauge_ = nullptr;
 
   // Session
   void drain() override;
@@ -89,7 +93,19 @@ class HttpSession final : public Session,
   void startUpstream();
   // Sends a kept replayable request again on a new connection; false when not allowed.
   bool retryOnFreshConnection();
-  void localReply(int status, std::string_view body);
+  void localReply(int status, std::string_view body, std::string_view extra_header = {});
+  // 503 for a circuit breaker, naming it in x-meshlb-overflow.
+  void overflowReply(std::string_view limit);
+  // Starts an attempt on `pool`'s host (pooled or, with `fresh`, a new connection) and sends
+  // `bytes`; false (after answering 503) when a circuit breaker refuses a connection.
+  bool engageUpstream(ConnectionPool& pool, std::string_view bytes, bool fresh);
+  // Whether the retry policy wants another attempt (budget aside).
+  bool retryWanted(AttemptFailure failure, int status) const;
+  // Starts the next attempt on another host if the retry policy and budget allow.
+  bool retry(AttemptFailure failure, int status);
+  void armTryTimer(uint64_t timeout_ms);
+  void stopTryTimer();
+  static void onTryTimeout(uv_timer_t* timer);
   void finishExchange();
   void releaseUpstream(bool reusable);
   void writeAccessLog();
@@ -102,6 +118,7 @@ class HttpSession final : public Session,
   const ListenerRuntime& listener_;
   UvHandle<uv_tcp_t> tcp_;
   UvHandle<uv_timer_t> timer_;
+  UvHandle<uv_timer_t> try_timer_;  // per-try timeout; initialised on first use
   uv_shutdown_t shutdown_request_{};
   StreamWriter writer_;
   http::Http1Decoder decoder_;
@@ -132,6 +149,13 @@ class HttpSession final : public Session,
   std::string normalized_target_;           // "/?q" for an absolute-form target without path
   std::string replay_;                      // request sent on a reused connection, kept once
   bool request_replayable_ = false;         // idempotent and without a body
+  bool keep_request_ = false;               // replay_ holds every byte sent so far
+  bool attempt_reused_connection_ = false;  // the current attempt reused a pooled connection
+  bool reuse_retry_done_ = false;
+  bool holds_request_slot_ = false;  // counted in the cluster's max_requests gauge
+  bool retry_counted_ = false;       // counted in the cluster's retry budget
+  uint32_t attempts_ = 0;
+  std::string overflow_header_;
   const http::MessageHead* request_head_ = nullptr;
   http::BodyFraming response_framing_ = http::BodyFraming::kNone;
   bool keep_alive_ = true;

@@ -46,6 +46,13 @@ void TcpSession::start(uv_stream_t* server) {
   }
   host_id_ = *picked;
   cluster_->requestStarted(host_id_);
+  const config::CircuitBreakersConfig& breakers = cluster_->config().circuit_breakers;
+  if (!cluster_->limits().connections.tryAcquire(breakers.effective(breakers.max_connections))) {
+    worker_.stats->overflow_max_connections_total.add();
+    close();
+    return;
+  }
+  holds_connection_slot_ = true;
 
   uv_tcp_init(worker_.loop, upstream_.tcp.get());
   upstream_.tcp.initialized(&upstream_);
@@ -70,8 +77,8 @@ void TcpSession::onConnect(uv_connect_t* request, int status) {
   }
   if (status != 0) {
     self->worker_.stats->upstream_connect_failures_total.add();
-    LOG_DEBUG("tcp: connect to %s failed: %s",
-              self->cluster_->pool(self->host_id_).label().c_str(), uv_strerror(status));
+    LOG_DEBUG("tcp: connect to %s failed: %s", self->cluster_->pool(self->host_id_).label().c_str(),
+              uv_strerror(status));
     self->close();
     return;
   }
@@ -181,7 +188,13 @@ void TcpSession::close() {
   }
   if (cluster_ != nullptr) {
     cluster_->requestEnded(host_id_);
+    if (holds_connection_slot_) {
+      cluster_->limits().connections.release();
+    }
     cluster_ = nullptr;
+  }
+  if (listener_gauge_ != nullptr) {
+    listener_gauge_->release();
   }
   client_.writer.detach();
   upstream_.writer.detach();

@@ -4,6 +4,7 @@
 
 #include "common/stream_writer.h"
 #include "common/uv_handle.h"
+#include "proxy/upstream/shared_limits.h"
 #include "proxy/worker/worker_context.h"
 
 namespace meshlb {
@@ -63,6 +64,11 @@ class TcpSession final : public Session {
   bool connected_ = false;
   bool closed_ = false;
   bool accepted_ = false;
+  bool holds_connection_slot_ = false;
+
+ public:
+  // The listener's connection gauge this session counts in (released at close), if limited.
+  SharedGauge* listener_gauge_ = nullptr;
 };
 
 }  // namespace meshlb

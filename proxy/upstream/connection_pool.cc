@@ -6,24 +6,36 @@
 namespace meshlb {
 
 ConnectionPool::ConnectionPool(WorkerContext& worker, const config::ClusterConfig& cluster,
-                               const config::HostConfig& host)
-    : worker_(worker), cluster_(cluster), host_(host) {}
+                               const config::HostConfig& host, ClusterLimits& limits)
+    : worker_(worker), cluster_(cluster), host_(host), limits_(limits) {}
 
 ConnectionPool::~ConnectionPool() {
   closeIdle();
 }
 
-UpstreamConnection* ConnectionPool::acquire(UpstreamCallbacks& owner) {
+UpstreamConnection* ConnectionPool::acquire(UpstreamCallbacks& owner, Refusal* refusal) {
   if (!idle_.empty()) {
     UpstreamConnection* connection = idle_.back();
     idle_.pop_back();
     connection->adopt(owner);
     return connection;
   }
-  return connectNew(owner);
+  return connectNew(owner, refusal);
 }
 
-UpstreamConnection* ConnectionPool::connectNew(UpstreamCallbacks& owner) {
+UpstreamConnection* ConnectionPool::connectNew(UpstreamCallbacks& owner, Refusal* refusal) {
+  const config::CircuitBreakersConfig& breakers = cluster_.circuit_breakers;
+  if (!limits_.connections.tryAcquire(breakers.effective(breakers.max_connections))) {
+    *refusal = Refusal::kMaxConnections;
+    return nullptr;
+  }
+  if (!limits_.pending.tryAcquire(breakers.effective(breakers.max_pending_requests))) {
+    limits_.connections.release();
+    *refusal = Refusal::kMaxPendingRequests;
+    return nullptr;
+  }
+  // The connection now holds one connection slot (until it is freed) and one pending slot
+  // (until its connect attempt ends).
   auto* connection = new UpstreamConnection(worker_, *this);
   connection->connect(owner);
   return connection;

@@ -5,6 +5,7 @@
 
 #include "common/address.h"
 #include "proxy/config/config.h"
+#include "proxy/upstream/shared_limits.h"
 
 namespace meshlb {
 
@@ -17,15 +18,20 @@ struct WorkerContext;
 class ConnectionPool {
  public:
   ConnectionPool(WorkerContext& worker, const config::ClusterConfig& cluster,
-                 const config::HostConfig& host);
+                 const config::HostConfig& host, ClusterLimits& limits);
   ~ConnectionPool();
   ConnectionPool(const ConnectionPool&) = delete;
   ConnectionPool& operator=(const ConnectionPool&) = delete;
 
-  // An idle connection handed to `owner`, or a new one connecting for it.
-  UpstreamConnection* acquire(UpstreamCallbacks& owner);
+  // Why no connection could be had: a circuit breaker of the cluster.
+  enum class Refusal { kNone, kMaxConnections, kMaxPendingRequests };
+
+  // An idle connection handed to `owner`, or a new one connecting for it; null when a circuit
+  // breaker refuses a new connection (`refusal` says which).
+  UpstreamConnection* acquire(UpstreamCallbacks& owner, Refusal* refusal);
   // A new connection for `owner`, never an idle one (a retry after a reused one failed).
-  UpstreamConnection* connectNew(UpstreamCallbacks& owner);
+  UpstreamConnection* connectNew(UpstreamCallbacks& owner, Refusal* refusal);
+  ClusterLimits& limits() { return limits_; }
   // Called by a connection whose exchange ended cleanly. False when the pool is full.
   bool putIdle(UpstreamConnection* connection);
   // Called by an idle connection that is closing (upstream closed it, idle timeout).
@@ -41,6 +47,7 @@ class ConnectionPool {
   WorkerContext& worker_;
   const config::ClusterConfig& cluster_;
   const config::HostConfig& host_;
+  ClusterLimits& limits_;
   std::vector<UpstreamConnection*> idle_;
 };
 

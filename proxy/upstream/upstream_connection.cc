@@ -21,6 +21,7 @@ UpstreamConnection::UpstreamConnection(WorkerContext& worker, ConnectionPool& po
 void UpstreamConnection::connect(UpstreamCallbacks& owner) {
   owner_ = &owner;
   state_ = State::kConnecting;
+  holds_pending_slot_ = true;  // taken by the pool, with a connection slot
   worker_.stats->upstream_connections_total.add();
   uv_tcp_init(worker_.loop, tcp_.get());
   tcp_.initialized(this);
@@ -51,8 +52,16 @@ void UpstreamConnection::adopt(UpstreamCallbacks& owner) {
   worker_.stats->upstream_connections_reused_total.add();
 }
 
+void UpstreamConnection::releasePendingSlot() {
+  if (holds_pending_slot_) {
+    holds_pending_slot_ = false;
+    pool_.limits().pending.release();
+  }
+}
+
 void UpstreamConnection::onConnect(uv_connect_t* request, int status) {
   auto* self = static_cast<UpstreamConnection*>(request->data);
+  self->releasePendingSlot();
   if (status == UV_ECANCELED || self->state_ == State::kClosed) {
     return;
   }
@@ -259,6 +268,7 @@ void UpstreamConnection::close() {
   }
   state_ = State::kClosed;
   owner_ = nullptr;
+  releasePendingSlot();
   writer_.detach();
   tcp_.close(&UpstreamConnection::onClosed);
   timer_.close(&UpstreamConnection::onClosed);
@@ -267,6 +277,7 @@ void UpstreamConnection::close() {
 void UpstreamConnection::onClosed(uv_handle_t* handle) {
   auto* self = static_cast<UpstreamConnection*>(handle->data);
   if (--self->open_handles_ == 0) {
+    self->pool_.limits().connections.release();
     delete self;
   }
 }

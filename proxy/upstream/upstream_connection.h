@@ -85,6 +85,7 @@ class UpstreamConnection final : public http::DecoderCallbacks, public StreamWri
   void handleData(const char* data, size_t length);
   void handleEof();
   void fail(bool bad_response, std::string_view reason);
+  void releasePendingSlot();
 
   WorkerContext& worker_;
   ConnectionPool& pool_;
@@ -101,6 +102,7 @@ class UpstreamConnection final : public http::DecoderCallbacks, public StreamWri
   bool skip_body_ = false;
   bool response_complete_ = false;
   bool reused_ = false;
+  bool holds_pending_slot_ = false;
 };
 
 }  // namespace meshlb

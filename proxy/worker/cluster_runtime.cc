@@ -5,10 +5,11 @@
 
 namespace meshlb {
 
-ClusterRuntime::ClusterRuntime(WorkerContext& worker, const config::ClusterConfig& config)
-    : worker_(worker), config_(&config) {
+ClusterRuntime::ClusterRuntime(WorkerContext& worker, const config::ClusterConfig& config,
+                               ClusterLimits& limits)
+    : worker_(worker), config_(&config), limits_(limits) {
   for (const config::HostConfig& host : config.hosts) {
-    pools_.push_back(std::make_unique<ConnectionPool>(worker, config, host));
+    pools_.push_back(std::make_unique<ConnectionPool>(worker, config, host, limits));
   }
   active_requests_.assign(config.hosts.size(), 0);
   flags_.assign(config.hosts.size(), 0);
@@ -40,6 +41,27 @@ std::optional<uint32_t> ClusterRuntime::pickOther(std::optional<uint64_t> hash, 
     }
   }
   return host;
+}
+
+bool ClusterRuntime::retryBudgetAvailable() const {
+  const std::optional<config::RetryPolicyConfig>& policy = config_->retry_policy;
+  if (!policy) {
+    return false;
+  }
+  // Envoy's retry budget: retries in flight may be at most budget_percent of the requests in
+  // flight, but min_retry_concurrency are always allowed, so that a quiet cluster can retry.
+  uint64_t allowed =
+      std::max<uint64_t>(policy->min_retry_concurrency,
+                         static_cast<uint64_t>(total_active_) * policy->budget_percent / 100);
+  return retries_in_flight_ < allowed;
+}
+
+bool ClusterRuntime::tryStartRetry() {
+  if (!retryBudgetAvailable()) {
+    return false;
+  }
+  ++retries_in_flight_;
+  return true;
 }
 
 void ClusterRuntime::applyHealth(const std::vector<uint8_t>& flags) {

@@ -9,6 +9,7 @@
 #include "proxy/health/host_state.h"
 #include "proxy/lb/load_balancer.h"
 #include "proxy/upstream/connection_pool.h"
+#include "proxy/upstream/shared_limits.h"
 
 namespace meshlb {
 
@@ -19,20 +20,32 @@ struct WorkerContext;
 // snapshot. Below the panic threshold the balancer spans every host instead. Worker-local.
 class ClusterRuntime {
  public:
-  ClusterRuntime(WorkerContext& worker, const config::ClusterConfig& config);
+  ClusterRuntime(WorkerContext& worker, const config::ClusterConfig& config, ClusterLimits& limits);
 
   const config::ClusterConfig& config() const { return *config_; }
   size_t hostCount() const { return pools_.size(); }
   ConnectionPool& pool(uint32_t host) { return *pools_[host]; }
   bool inPanic() const { return panic_; }
+  ClusterLimits& limits() { return limits_; }
+  uint32_t activeRequests() const { return total_active_; }
+  // Retry budget (per worker): may one more retry start now? Counts it when it may.
+  bool tryStartRetry();
+  bool retryBudgetAvailable() const;
+  void retryEnded() { --retries_in_flight_; }
   size_t usableHosts() const { return usable_; }
 
   // The host for a new request, or nullopt when the cluster has no host at all.
   std::optional<uint32_t> pick(std::optional<uint64_t> hash);
   // Another host than `avoid` if there is one (retries), else whatever pick() gives.
   std::optional<uint32_t> pickOther(std::optional<uint64_t> hash, uint32_t avoid);
-  void requestStarted(uint32_t host) { ++active_requests_[host]; }
-  void requestEnded(uint32_t host) { --active_requests_[host]; }
+  void requestStarted(uint32_t host) {
+    ++active_requests_[host];
+    ++total_active_;
+  }
+  void requestEnded(uint32_t host) {
+    --active_requests_[host];
+    --total_active_;
+  }
 
   // Closes every idle pooled connection (worker shutdown).
   void closeIdle() {
@@ -53,6 +66,9 @@ class ClusterRuntime {
 
   WorkerContext& worker_;
   const config::ClusterConfig* config_;
+  ClusterLimits& limits_;
+  uint32_t total_active_ = 0;
+  uint32_t retries_in_flight_ = 0;
   std::vector<std::unique_ptr<ConnectionPool>> pools_;  // index = host id
   std::vector<uint32_t> active_requests_;               // index = host id
   std::vector<uint8_t> flags_;                          // index = host id

@@ -9,6 +9,7 @@
 #include "common/uv_handle.h"
 #include "proxy/config/config.h"
 #include "proxy/router/router.h"
+#include "proxy/upstream/shared_limits.h"
 
 namespace meshlb {
 
@@ -23,7 +24,8 @@ Result<int> openListenSocket(const SocketAddress& address, int backlog);
 struct ListenerRuntime {
   const config::ListenerConfig* config = nullptr;
   WorkerContext* worker = nullptr;
-  std::unique_ptr<Router> router;  // http listeners
+  std::unique_ptr<Router> router;      // http listeners
+  SharedGauge* connections = nullptr;  // downstream connections over all workers
   UvHandle<uv_tcp_t> server;
 };
 

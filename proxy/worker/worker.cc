@@ -14,12 +14,14 @@ constexpr uint64_t kDrainTickMs = 50;
 }  // namespace
 
 Worker::Worker(uint32_t index, std::shared_ptr<const config::Config> config,
-               std::vector<int> listen_fds, int access_log_fd, health::OutlierSink* outlier_sink)
+               std::vector<int> listen_fds, int access_log_fd, health::OutlierSink* outlier_sink,
+               SharedLimits* limits)
     : index_(index),
       config_(std::move(config)),
       listen_fds_(std::move(listen_fds)),
       access_log_fd_(access_log_fd),
-      outlier_sink_(outlier_sink) {}
+      outlier_sink_(outlier_sink),
+      limits_(limits) {}
 
 Worker::~Worker() {
   join();
@@ -78,6 +80,7 @@ void Worker::setUp() {
   context_->loop = &loop_;
   context_->stats = &stats_;
   context_->outlier_sink = outlier_sink_;
+  context_->limits = limits_;
   loop_.data = context_.get();
   if (access_log_fd_ >= 0) {
     access_log_ =
@@ -86,14 +89,16 @@ void Worker::setUp() {
   }
 
   // Clusters: one connection pool per host and a balancer over the usable hosts.
-  for (const config::ClusterConfig& cluster : config_->clusters) {
-    context_->clusters.push_back(std::make_unique<ClusterRuntime>(*context_, cluster));
+  for (size_t c = 0; c < config_->clusters.size(); ++c) {
+    context_->clusters.push_back(
+        std::make_unique<ClusterRuntime>(*context_, config_->clusters[c], limits_->cluster[c]));
   }
 
   for (size_t i = 0; i < config_->listeners.size(); ++i) {
     auto listener = std::make_unique<ListenerRuntime>();
     listener->config = &config_->listeners[i];
     listener->worker = context_.get();
+    listener->connections = &limits_->listener_connections[i];
     if (listener->config->protocol == config::Protocol::kHttp) {
       listener->router = std::make_unique<Router>(listener->config->routes);
     }
@@ -157,11 +162,38 @@ void Worker::onConnection(uv_stream_t* server, int status) {
   if (context.draining) {
     return;
   }
-  if (listener->config->protocol == config::Protocol::kHttp) {
-    (new HttpSession(context, *listener))->start(server);
-  } else {
-    (new TcpSession(context, *listener))->start(server);
+  SharedGauge* gauge = nullptr;
+  if (listener->config->max_connections > 0) {
+    gauge = listener->connections;
+    if (!gauge->tryAcquire(listener->config->max_connections)) {
+      refuseConnection(server, context);
+      return;
+    }
   }
+  if (listener->config->protocol == config::Protocol::kHttp) {
+    auto* session = new HttpSession(context, *listener);
+    session->listener_gauge_ = gauge;
+    session->start(server);
+  } else {
+    auto* session = new TcpSession(context, *listener);
+    session->listener_gauge_ = gauge;
+    session->start(server);
+  }
+}
+
+void Worker::refuseConnection(uv_stream_t* server, WorkerContext& context) {
+  // Over max_connections: accept and reset at once, so the client learns now rather than after
+  // the kernel's backlog has filled and its connect has timed out.
+  context.stats->downstream_connections_refused_total.add();
+  auto* refused = new uv_tcp_t;
+  uv_tcp_init(server->loop, refused);
+  if (uv_accept(server, reinterpret_cast<uv_stream_t*>(refused)) == 0 &&
+      uv_tcp_close_reset(
+          refused, [](uv_handle_t* handle) { delete reinterpret_cast<uv_tcp_t*>(handle); }) == 0) {
+    return;
+  }
+  uv_close(reinterpret_cast<uv_handle_t*>(refused),
+           [](uv_handle_t* handle) { delete reinterpret_cast<uv_tcp_t*>(handle); });
 }
 
 void Worker::beginDrain() {

@@ -12,6 +12,7 @@
 #include "proxy/access_log/access_log.h"
 #include "proxy/config/config.h"
 #include "proxy/health/host_state.h"
+#include "proxy/upstream/shared_limits.h"
 #include "proxy/worker/listener.h"
 #include "proxy/worker/worker_context.h"
 #include "proxy/worker/worker_stats.h"
@@ -26,7 +27,7 @@ class Worker {
  public:
   // `listen_fds[i]` is this worker's socket for config->listeners[i]; the worker owns them.
   Worker(uint32_t index, std::shared_ptr<const config::Config> config, std::vector<int> listen_fds,
-         int access_log_fd, health::OutlierSink* outlier_sink);
+         int access_log_fd, health::OutlierSink* outlier_sink, SharedLimits* limits);
   ~Worker();
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
@@ -50,6 +51,7 @@ class Worker {
   void tearDown();
   static void onAsync(uv_async_t* async);
   static void onConnection(uv_stream_t* server, int status);
+  static void refuseConnection(uv_stream_t* server, WorkerContext& context);
   static void onDrainTick(uv_timer_t* timer);
 
   uint32_t index_;
@@ -64,6 +66,7 @@ class Worker {
   bool wakeup_open_ = false;  // wakeup_ may be signalled
   health::HealthSnapshotPtr pending_health_;  // guarded by wakeup_mutex_
   health::OutlierSink* outlier_sink_;
+  SharedLimits* limits_;
   std::atomic<bool> drain_requested_{false};
   std::atomic<bool> finished_{false};
   WorkerStats stats_;

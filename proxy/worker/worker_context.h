@@ -7,9 +7,10 @@
 #include <vector>
 
 #include "proxy/config/config.h"
-#include "proxy/lb/load_balancer.h"
 #include "proxy/health/host_state.h"
+#include "proxy/lb/load_balancer.h"
 #include "proxy/upstream/connection_pool.h"
+#include "proxy/upstream/shared_limits.h"
 #include "proxy/worker/cluster_runtime.h"
 #include "proxy/worker/worker_stats.h"
 
@@ -43,8 +44,9 @@ struct WorkerContext {
   std::shared_ptr<const config::Config> config;
   std::vector<std::unique_ptr<ClusterRuntime>> clusters;  // index = config cluster index
   WorkerStats* stats = nullptr;
-  AccessLogWriter* access_log = nullptr;  // null when access logging is off
+  AccessLogWriter* access_log = nullptr;        // null when access logging is off
   health::OutlierSink* outlier_sink = nullptr;  // null when nothing listens (tests)
+  SharedLimits* limits = nullptr;               // circuit-breaker gauges shared by workers
   lb::FastRandom random;
   bool draining = false;
   // One read buffer for every connection of the worker: libuv reads into it and the reader

@@ -33,10 +33,16 @@ struct WorkerStats {
   Counter responses_3xx;
   Counter responses_4xx;
   Counter responses_5xx;
-  Counter bad_requests_total;               // 400 and 431 answered for malformed requests
-  Counter header_timeouts_total;            // request head not received in time
-  Counter no_route_total;                   // 404: no route matched
-  Counter no_healthy_upstream_total;        // 503: cluster had no usable host
+  Counter bad_requests_total;                       // 400 and 431 answered for malformed requests
+  Counter header_timeouts_total;                    // request head not received in time
+  Counter no_route_total;                           // 404: no route matched
+  Counter no_healthy_upstream_total;                // 503: cluster had no usable host
+  Counter overflow_max_connections_total;           // 503: cluster's max_connections reached
+  Counter overflow_max_pending_requests_total;      // 503: cluster's max_pending_requests reached
+  Counter overflow_max_requests_total;              // 503: cluster's max_requests reached
+  Counter downstream_connections_refused_total;     // listener's max_connections reached
+  Counter upstream_retries_total;                   // attempts after the first (retry_policy)
+  Counter upstream_retries_budget_exhausted_total;  // a retry was due but the budget said no
   Counter lb_panic_total;                   // requests balanced over all hosts (too few usable)
   Counter upstream_connect_failures_total;  // 502: connect refused or timed out
   Counter upstream_bad_responses_total;     // 502: upstream answered something unparsable
