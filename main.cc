@@ -13,6 +13,7 @@
 #include "common/log.h"
 #include "proxy/config/config_loader.h"
 #include "proxy/health/health_manager.h"
+#include "proxy/server/config_reloader.h"
 #include "proxy/server/proxy_server.h"
 
 namespace {
@@ -85,6 +86,7 @@ struct Shutdown {
   meshlb::admin::AdminServer* admin = nullptr;
   uv_signal_t sigterm{};
   uv_signal_t sigint{};
+  uv_signal_t sighup{};
   uv_timer_t poll{};
   bool started = false;
 };
@@ -108,6 +110,7 @@ void beginShutdown(Shutdown& shutdown, const char* why) {
         state->admin->close();
         uv_close(reinterpret_cast<uv_handle_t*>(&state->sigterm), nullptr);
         uv_close(reinterpret_cast<uv_handle_t*>(&state->sigint), nullptr);
+        uv_close(reinterpret_cast<uv_handle_t*>(&state->sighup), nullptr);
         uv_close(reinterpret_cast<uv_handle_t*>(&state->poll), nullptr);
       },
       10, 10);
@@ -145,7 +148,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   health.start();
-  meshlb::admin::AdminApi api(proxy, health);
+  meshlb::ConfigReloader reloader(options.config_path, proxy, health);
+  meshlb::admin::AdminApi api(proxy, health, reloader);
   meshlb::admin::AdminServer admin(loop, [&api](std::string_view method, std::string_view path) {
     return api.handle(method, path);
   });
@@ -175,6 +179,16 @@ int main(int argc, char** argv) {
         },
         signum);
   }
+
+  uv_signal_init(loop, &shutdown.sighup);
+  shutdown.sighup.data = &reloader;
+  uv_signal_start(
+      &shutdown.sighup,
+      [](uv_signal_t* signal, int) {
+        LOG_INFO("SIGHUP: reloading the config");
+        static_cast<meshlb::ConfigReloader*>(signal->data)->reload();
+      },
+      SIGHUP);
 
   for (const auto& listener : loaded.config->listeners) {
     LOG_INFO("listener %s (%s) on %s", listener.name.c_str(),

@@ -19,7 +19,9 @@ AdminResponse AdminApi::handle(std::string_view method, std::string_view path) c
   if (path == "/ready") {
     nlohmann::json body = {{"ready", !draining_},
                            {"state", draining_ ? "draining" : "serving"},
-                           {"workers", proxy_.workerCount()}};
+                           {"workers", proxy_.workerCount()},
+                           {"config_generation", proxy_.generation()},
+                           {"last_reload_errors", reloader_.lastErrors()}};
     return {draining_ ? 503 : 200, "application/json", body.dump() + "\n"};
   }
   if (path == "/stats") {
@@ -27,6 +29,9 @@ AdminResponse AdminApi::handle(std::string_view method, std::string_view path) c
     for (const auto& [name, value] : proxy_.stats().counters) {
       body[name] = value;
     }
+    body["config_generation"] = proxy_.generation();
+    body["config_reloads_total"] = reloader_.reloadsTotal();
+    body["config_reload_failures_total"] = reloader_.failuresTotal();
     return {200, "application/json", body.dump(2) + "\n"};
   }
   if (path == "/clusters") {
@@ -52,13 +57,14 @@ AdminResponse AdminApi::clusters() const {
       health::HealthManager::HostView view =
           health_.host(static_cast<uint32_t>(c), static_cast<uint32_t>(h));
       usable += view.flags == 0 ? 1 : 0;
-      nlohmann::json host = {{"address", cluster.hosts[h].address_text},
-                             {"weight", cluster.hosts[h].weight},
-                             {"state", health::hostStateName(view.flags)},
-                             {"failed_active_check", (view.flags & health::kFailedActiveCheck) != 0},
-                             {"ejected", (view.flags & health::kEjected) != 0},
-                             {"ejections_total", view.ejections},
-                             {"ejection_remaining_ms", view.ejected_for_ms}};
+      nlohmann::json host = {
+          {"address", cluster.hosts[h].address_text},
+          {"weight", cluster.hosts[h].weight},
+          {"state", health::hostStateName(view.flags)},
+          {"failed_active_check", (view.flags & health::kFailedActiveCheck) != 0},
+          {"ejected", (view.flags & health::kEjected) != 0},
+          {"ejections_total", view.ejections},
+          {"ejection_remaining_ms", view.ejected_for_ms}};
       if (view.checker != nullptr) {
         host["health_check"] = {{"checks_total", view.checker->checksTotal()},
                                 {"failures_total", view.checker->failuresTotal()},

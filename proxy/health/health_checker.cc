@@ -142,8 +142,13 @@ class HostHealthChecker::Probe final : public http::DecoderCallbacks, public Str
 
 HostHealthChecker::HostHealthChecker(uv_loop_t* loop, const config::HealthCheckConfig& config,
                                      const config::HostConfig& host, lb::Random& random,
-                                     OnChange on_change)
-    : loop_(loop), config_(config), host_(host), random_(random), on_change_(std::move(on_change)) {}
+                                     OnChange on_change, bool start_healthy)
+    : loop_(loop),
+      config_(config),
+      host_(host),
+      random_(random),
+      on_change_(std::move(on_change)),
+      healthy_(start_healthy) {}
 
 HostHealthChecker::~HostHealthChecker() {
   if (probe_ != nullptr) {

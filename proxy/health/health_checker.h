@@ -23,7 +23,8 @@ class HostHealthChecker {
   using OnChange = std::function<void(bool healthy, std::string_view reason)>;
 
   HostHealthChecker(uv_loop_t* loop, const config::HealthCheckConfig& config,
-                    const config::HostConfig& host, lb::Random& random, OnChange on_change);
+                    const config::HostConfig& host, lb::Random& random, OnChange on_change,
+                    bool start_healthy = true);
   ~HostHealthChecker();
   HostHealthChecker(const HostHealthChecker&) = delete;
   HostHealthChecker& operator=(const HostHealthChecker&) = delete;

@@ -10,29 +10,48 @@ HealthManager::HealthManager(uv_loop_t* loop, std::shared_ptr<const config::Conf
       config_(std::move(config)),
       publish_(std::move(publish)),
       random_(static_cast<uint64_t>(uv_hrtime())) {
-  hosts_.resize(config_->clusters.size());
+  buildHosts(nullptr);
   auto snapshot = std::make_shared<HealthSnapshot>();
-  for (size_t c = 0; c < config_->clusters.size(); ++c) {
-    hosts_[c].resize(config_->clusters[c].hosts.size());
-    for (size_t h = 0; h < hosts_[c].size(); ++h) {
-      hosts_[c][h].manager = this;
-      hosts_[c][h].cluster = static_cast<uint32_t>(c);
-      hosts_[c][h].host = static_cast<uint32_t>(h);
-    }
-    snapshot->clusters.emplace_back(config_->clusters[c].hosts.size(), 0);
+  snapshot->generation = generation_;
+  for (const auto& cluster : hosts_) {
+    snapshot->clusters.emplace_back(cluster.size(), 0);
   }
   snapshot_ = std::move(snapshot);
 }
 
 HealthManager::~HealthManager() = default;
 
-void HealthManager::start() {
-  uv_async_init(loop_, events_async_.get(), &HealthManager::onEvents);
-  events_async_.initialized(this);
-  {
-    std::lock_guard<std::mutex> lock(events_mutex_);
-    accepting_ = true;
+void HealthManager::buildHosts(const std::vector<std::vector<HostRecord>>* previous) {
+  hosts_.clear();
+  hosts_.resize(config_->clusters.size());
+  for (size_t c = 0; c < config_->clusters.size(); ++c) {
+    const config::ClusterConfig& cluster = config_->clusters[c];
+    hosts_[c].resize(cluster.hosts.size());
+    for (size_t h = 0; h < hosts_[c].size(); ++h) {
+      HostRecord& record = hosts_[c][h];
+      record.manager = this;
+      record.cluster = static_cast<uint32_t>(c);
+      record.host = static_cast<uint32_t>(h);
+      if (previous == nullptr || !cluster.health_check) {
+        continue;
+      }
+      // The same host (cluster name and address) keeps failing until its checks pass.
+      const config::Config& old = *previous_config_;
+      for (size_t oc = 0; oc < previous->size() && oc < old.clusters.size(); ++oc) {
+        if (old.clusters[oc].name != cluster.name) {
+          continue;
+        }
+        for (size_t oh = 0; oh < (*previous)[oc].size(); ++oh) {
+          if (old.clusters[oc].hosts[oh].address_text == cluster.hosts[h].address_text) {
+            record.flags = (*previous)[oc][oh].flags & kFailedActiveCheck;
+          }
+        }
+      }
+    }
   }
+}
+
+void HealthManager::startCheckers() {
   for (size_t c = 0; c < config_->clusters.size(); ++c) {
     const config::ClusterConfig& cluster = config_->clusters[c];
     if (!cluster.health_check) {
@@ -51,11 +70,54 @@ void HealthManager::start() {
         }
         setFlag(static_cast<uint32_t>(c), static_cast<uint32_t>(h), kFailedActiveCheck, !healthy);
       };
-      hosts_[c][h].checker = std::make_unique<HostHealthChecker>(
-          loop_, *cluster.health_check, cluster.hosts[h], random_, on_change);
-      hosts_[c][h].checker->start();
+      HostRecord& record = hosts_[c][h];
+      record.checker = std::make_unique<HostHealthChecker>(
+          loop_, *cluster.health_check, cluster.hosts[h], random_, on_change,
+          /*start_healthy=*/(record.flags & kFailedActiveCheck) == 0);
+      record.checker->start();
     }
   }
+}
+
+void HealthManager::start() {
+  uv_async_init(loop_, events_async_.get(), &HealthManager::onEvents);
+  events_async_.initialized(this);
+  {
+    std::lock_guard<std::mutex> lock(events_mutex_);
+    accepting_ = true;
+  }
+  startCheckers();
+}
+
+void HealthManager::retireHosts() {
+  retired_checkers_.clear();  // stopped a reload ago: their timers have long closed
+  for (auto& cluster : hosts_) {
+    for (HostRecord& host : cluster) {
+      if (host.checker) {
+        host.checker->stop();
+        retired_checkers_.push_back(std::move(host.checker));
+      }
+      if (host.ejection_timer) {
+        // The handle frees itself once libuv is done with it.
+        UvHandle<uv_timer_t>* timer = host.ejection_timer.release();
+        timer->get()->data = timer;
+        timer->close(
+            [](uv_handle_t* handle) { delete static_cast<UvHandle<uv_timer_t>*>(handle->data); });
+      }
+    }
+  }
+}
+
+void HealthManager::reconfigure(std::shared_ptr<const config::Config> config, uint64_t generation) {
+  retireHosts();
+  std::vector<std::vector<HostRecord>> previous = std::move(hosts_);
+  previous_config_ = config_;
+  config_ = std::move(config);
+  generation_ = generation;
+  buildHosts(&previous);
+  previous_config_.reset();
+  startCheckers();
+  publish();
 }
 
 void HealthManager::stop() {
@@ -64,24 +126,16 @@ void HealthManager::stop() {
     accepting_ = false;
     events_async_.close(nullptr);
   }
-  for (auto& cluster : hosts_) {
-    for (HostRecord& host : cluster) {
-      if (host.checker) {
-        host.checker->stop();
-      }
-      if (host.ejection_timer) {
-        host.ejection_timer->close(nullptr);
-      }
-    }
-  }
+  retireHosts();
 }
 
-void HealthManager::report(uint32_t cluster, uint32_t host, OutlierEventKind kind) {
+void HealthManager::report(uint64_t generation, uint32_t cluster, uint32_t host,
+                           OutlierEventKind kind) {
   std::lock_guard<std::mutex> lock(events_mutex_);
   if (!accepting_) {
     return;
   }
-  pending_.push_back({cluster, host, kind});
+  pending_.push_back({generation, cluster, host, kind});
   uv_async_send(events_async_.get());
 }
 
@@ -98,7 +152,8 @@ void HealthManager::onEvents(uv_async_t* async) {
 }
 
 void HealthManager::handleOutlier(const PendingEvent& event) {
-  if (event.cluster >= hosts_.size() || event.host >= hosts_[event.cluster].size()) {
+  if (event.generation != generation_ || event.cluster >= hosts_.size() ||
+      event.host >= hosts_[event.cluster].size()) {
     return;
   }
   const config::ClusterConfig& cluster = config_->clusters[event.cluster];
@@ -168,6 +223,7 @@ void HealthManager::setFlag(uint32_t cluster, uint32_t host, HostFlag flag, bool
 void HealthManager::publish() {
   auto snapshot = std::make_shared<HealthSnapshot>();
   snapshot->version = snapshot_->version + 1;
+  snapshot->generation = generation_;
   snapshot->clusters.resize(hosts_.size());
   for (size_t c = 0; c < hosts_.size(); ++c) {
     for (const HostRecord& record : hosts_[c]) {

@@ -30,15 +30,19 @@ class HealthManager final : public OutlierSink {
   void start();
   // Stops checkers and timers; the loop must run once more for the close callbacks.
   void stop();
+  // A new config generation: hosts are re-indexed, checks restart, and a host that was failing
+  // its active checks (same cluster name and address) stays unhealthy until checks pass again.
+  // Ejections end with the old generation.
+  void reconfigure(std::shared_ptr<const config::Config> config, uint64_t generation);
 
   // Any thread. Cheap and rare: called only when a worker's consecutive count reaches a limit.
-  void report(uint32_t cluster, uint32_t host, OutlierEventKind kind) override;
+  void report(uint64_t generation, uint32_t cluster, uint32_t host, OutlierEventKind kind) override;
 
   // Main thread: what the admin API shows.
   struct HostView {
     uint8_t flags = 0;
-    uint32_t ejections = 0;             // times ejected so far
-    uint64_t ejected_for_ms = 0;        // remaining ejection, 0 when not ejected
+    uint32_t ejections = 0;                      // times ejected so far
+    uint64_t ejected_for_ms = 0;                 // remaining ejection, 0 when not ejected
     const HostHealthChecker* checker = nullptr;  // null without active checks
   };
   HostView host(uint32_t cluster, uint32_t host) const;
@@ -56,6 +60,7 @@ class HealthManager final : public OutlierSink {
     std::unique_ptr<HostHealthChecker> checker;
   };
   struct PendingEvent {
+    uint64_t generation;
     uint32_t cluster;
     uint32_t host;
     OutlierEventKind kind;
@@ -66,15 +71,22 @@ class HealthManager final : public OutlierSink {
   void endEjection(uint32_t cluster, uint32_t host);
   void setFlag(uint32_t cluster, uint32_t host, HostFlag flag, bool on);
   void publish();
+  void buildHosts(const std::vector<std::vector<HostRecord>>* previous);
+  void startCheckers();
+  void retireHosts();
 
   uv_loop_t* loop_;
   std::shared_ptr<const config::Config> config_;
+  std::shared_ptr<const config::Config> previous_config_;  // only during reconfigure()
   Publish publish_;
   lb::FastRandom random_;
+  uint64_t generation_ = 1;
   std::vector<std::vector<HostRecord>> hosts_;  // [cluster][host]
+  // Checkers of past generations, kept until their closing timers are surely done.
+  std::vector<std::unique_ptr<HostHealthChecker>> retired_checkers_;
   HealthSnapshotPtr snapshot_;
   UvHandle<uv_async_t> events_async_;
-  std::mutex events_mutex_;            // guards pending_ and accepting_
+  std::mutex events_mutex_;  // guards pending_ and accepting_
   std::vector<PendingEvent> pending_;
   bool accepting_ = false;
 };

@@ -32,6 +32,7 @@ inline std::string_view hostStateName(uint8_t flags) {
 // shared with every worker as shared_ptr<const>. clusters[c][h] follows config order.
 struct HealthSnapshot {
   uint64_t version = 0;
+  uint64_t generation = 0;  // the config generation whose host order clusters[c][h] follows
   std::vector<std::vector<uint8_t>> clusters;
 };
 using HealthSnapshotPtr = std::shared_ptr<const HealthSnapshot>;
@@ -47,7 +48,9 @@ enum class OutlierEventKind : uint8_t {
 class OutlierSink {
  public:
   virtual ~OutlierSink() = default;
-  virtual void report(uint32_t cluster, uint32_t host, OutlierEventKind kind) = 0;
+  // `generation` is the config generation the indices belong to; stale ones are ignored.
+  virtual void report(uint64_t generation, uint32_t cluster, uint32_t host,
+                      OutlierEventKind kind) = 0;
 };
 
 }  // namespace meshlb::health

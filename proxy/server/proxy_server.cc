@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <map>
 #include <thread>
 
 #include "common/log.h"
@@ -23,6 +24,33 @@ ProxyServer::~ProxyServer() {
   }
 }
 
+Result<std::vector<std::map<std::string, int>>> ProxyServer::openNewSockets(
+    const config::Config& config, uint32_t workers) {
+  std::vector<std::map<std::string, int>> fds(workers);
+  auto closeAll = [&] {
+    for (auto& per_worker : fds) {
+      for (auto& [address, fd] : per_worker) {
+        ::close(fd);
+      }
+    }
+  };
+  for (const config::ListenerConfig& listener : config.listeners) {
+    std::string address = listener.address.toString();
+    if (bound_addresses_.count(address) != 0) {
+      continue;
+    }
+    for (uint32_t w = 0; w < workers; ++w) {
+      Result<int> fd = openListenSocket(listener.address, 4096);
+      if (!fd) {
+        closeAll();
+        return Error{"listener " + listener.name + ": " + fd.error().message};
+      }
+      fds[w][address] = fd.value();
+    }
+  }
+  return fds;
+}
+
 Status ProxyServer::start() {
   uint32_t count = config_->workers;
   if (count == 0) {
@@ -37,30 +65,43 @@ Status ProxyServer::start() {
       return Error{"access_log.path: cannot open " + log_path + ": " + strerror(errno)};
     }
   }
-
-  limits_ = std::make_unique<SharedLimits>(config_->clusters.size(), config_->listeners.size());
-  std::vector<std::vector<int>> fds(count);
-  for (uint32_t w = 0; w < count; ++w) {
-    for (const config::ListenerConfig& listener : config_->listeners) {
-      Result<int> fd = openListenSocket(listener.address, 4096);
-      if (!fd) {
-        for (auto& opened : fds) {
-          for (int f : opened) {
-            ::close(f);
-          }
-        }
-        return Error{"listener " + listener.name + ": " + fd.error().message};
-      }
-      fds[w].push_back(fd.value());
-    }
+  auto fds = openNewSockets(*config_, count);
+  if (!fds) {
+    return Error{fds.error().message};
   }
+  generation_ = 1;
+  auto limits = std::make_shared<SharedLimits>(config_->clusters.size(), config_->listeners.size());
   for (uint32_t w = 0; w < count; ++w) {
-    workers_.push_back(std::make_unique<Worker>(w, config_, std::move(fds[w]), access_log_fd_,
-                                                outlier_sink_, limits_.get()));
+    GenerationSpec spec{generation_, config_, limits, std::move(fds.value()[w])};
+    workers_.push_back(std::make_unique<Worker>(w, std::move(spec), access_log_fd_, outlier_sink_));
+  }
+  for (const config::ListenerConfig& listener : config_->listeners) {
+    bound_addresses_.insert(listener.address.toString());
   }
   for (auto& worker : workers_) {
     worker->start();
   }
+  return {};
+}
+
+Status ProxyServer::reload(std::shared_ptr<const config::Config> config) {
+  if (draining_) {
+    return Error{"draining: reload refused"};
+  }
+  auto fds = openNewSockets(*config, workerCount());
+  if (!fds) {
+    return Error{fds.error().message};
+  }
+  ++generation_;
+  auto limits = std::make_shared<SharedLimits>(config->clusters.size(), config->listeners.size());
+  for (uint32_t w = 0; w < workers_.size(); ++w) {
+    workers_[w]->postGeneration({generation_, config, limits, std::move(fds.value()[w])});
+  }
+  bound_addresses_.clear();
+  for (const config::ListenerConfig& listener : config->listeners) {
+    bound_addresses_.insert(listener.address.toString());
+  }
+  config_ = std::move(config);
   return {};
 }
 

@@ -1,11 +1,14 @@
 #pragma once
 
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "common/result.h"
 #include "proxy/config/config.h"
+#include "proxy/health/host_state.h"
+#include "proxy/upstream/shared_limits.h"
 #include "proxy/worker/worker.h"
 
 namespace meshlb {
@@ -15,17 +18,21 @@ struct StatsSnapshot {
   std::vector<std::pair<std::string, uint64_t>> counters;  // name, value; in a fixed order
 };
 
-// The data plane as the main thread sees it: opens every listening socket (one per worker per
-// listener), starts the workers, sums their stats, and drains them. Main thread only.
+// The data plane as the main thread sees it: opens the listening sockets (one per worker per
+// address), starts the workers, hands them new config generations, sums their stats, and
+// drains them. Main thread only.
 class ProxyServer {
  public:
   explicit ProxyServer(std::shared_ptr<const config::Config> config);
   ~ProxyServer();
 
-  // Binds every listener and starts the workers; the error names the listener that failed.
-  Status start();
   // Where workers report outlier events; set before start().
   void setOutlierSink(health::OutlierSink* sink) { outlier_sink_ = sink; }
+  // Binds every listener and starts the workers; the error names the listener that failed.
+  Status start();
+  // Runs `config` from now on (generation()+1): new addresses are bound first, so a failure
+  // leaves the running config untouched. Connections in flight finish on their generation.
+  Status reload(std::shared_ptr<const config::Config> config);
   // Hands a new health snapshot to every worker.
   void publishHealth(const health::HealthSnapshotPtr& snapshot);
   // Asks every worker to drain; finished() turns true when all have ended.
@@ -34,15 +41,23 @@ class ProxyServer {
   void join();
 
   uint32_t workerCount() const { return static_cast<uint32_t>(workers_.size()); }
+  uint64_t generation() const { return generation_; }
   StatsSnapshot stats() const;
   const config::Config& config() const { return *config_; }
+  std::shared_ptr<const config::Config> configPtr() const { return config_; }
 
  private:
+  // Opens one socket per worker for each listener address not bound yet. On failure nothing is
+  // left open and the error names the listener.
+  Result<std::vector<std::map<std::string, int>>> openNewSockets(const config::Config& config,
+                                                                 uint32_t workers);
+
   std::shared_ptr<const config::Config> config_;
-  int access_log_fd_ = -1;
   health::OutlierSink* outlier_sink_ = nullptr;
-  std::unique_ptr<SharedLimits> limits_;  // outlives the workers (declared before them)
   std::vector<std::unique_ptr<Worker>> workers_;
+  std::set<std::string> bound_addresses_;
+  uint64_t generation_ = 0;
+  int access_log_fd_ = -1;
   bool draining_ = false;
 };
 

@@ -7,6 +7,7 @@
 #include "common/address.h"
 #include "common/log.h"
 #include "proxy/access_log/access_log.h"
+#include "proxy/worker/generation.h"
 #include "proxy/worker/listener.h"
 
 namespace meshlb {
@@ -26,7 +27,7 @@ constexpr size_t kMaxReplayBytes = 64 * 1024;
 
 HttpSession::HttpSession(WorkerContext& worker, const ListenerRuntime& listener)
     : worker_(worker),
-      listener_(listener),
+      listener_(&listener),
       writer_(*this),
       decoder_(http::Http1Decoder::Kind::kRequest, *this, listener.config->limits) {}
 
@@ -37,6 +38,7 @@ void HttpSession::start(uv_stream_t* server) {
   timer_.initialized(this);
   open_handles_ = 2;
   worker_.addSession(this);
+  ++listener_->generation->sessions;  // pinned until close()
   if (uv_accept(server, tcp_.stream()) != 0) {
     close();
     return;
@@ -52,7 +54,7 @@ void HttpSession::start(uv_stream_t* server) {
     snprintf(client_ip_, sizeof(client_ip_), "%s", ip.c_str());
   }
   writer_.attach(tcp_.stream());
-  armTimer(TimerPurpose::kHeader, listener_.config->header_timeout_ms);
+  armTimer(TimerPurpose::kHeader, listener_->config->header_timeout_ms);
   startReading();
 }
 
@@ -109,7 +111,7 @@ void HttpSession::handleData(const char* data, size_t length) {
   }
   if (state_ == State::kWaitingRequest && !decoder_.inMessage() &&
       timer_purpose_ == TimerPurpose::kIdle) {
-    armTimer(TimerPurpose::kHeader, listener_.config->header_timeout_ms);
+    armTimer(TimerPurpose::kHeader, listener_->config->header_timeout_ms);
   }
   if (!stash_.empty() || !canParse()) {
     stash_.append(data, length);
@@ -216,6 +218,7 @@ http::HeadAction HttpSession::onHead(http::MessageHead& head, const http::HeadIn
   request_head_ = &head;
   client_is_http10_ = head.version_minor == 0;
   keep_alive_ = info.keep_alive && !worker_.draining;
+  followReload();
   request_chunked_ = info.chunked;
   request_is_head_ = head.method == HTTP_HEAD;
   upgrade_requested_ = info.upgrade;
@@ -247,13 +250,13 @@ http::HeadAction HttpSession::onHead(http::MessageHead& head, const http::HeadIn
   }
   std::string_view host =
       target.authority.empty() ? head.find("host").value_or("") : target.authority;
-  const config::RouteConfig* route = listener_.router->match(host, target.path);
+  const config::RouteConfig* route = listener_->router->match(host, target.path);
   if (route == nullptr) {
     worker_.stats->no_route_total.add();
     localReply(404, "no route for this host and path");
     return http::HeadAction::kStop;
   }
-  ClusterRuntime& cluster = *worker_.clusters[route->cluster_index];
+  ClusterRuntime& cluster = *listener_->generation->clusters[route->cluster_index];
   cluster_index_ = route->cluster_index;
   std::optional<uint32_t> picked = cluster.pick(hashKey(cluster.config(), head));
   if (!picked) {
@@ -310,8 +313,8 @@ http::HeadAction HttpSession::onHead(http::MessageHead& head, const http::HeadIn
   if (info.expect_continue && !client_is_http10_) {
     writer_.write(k100Continue);
   }
-  if (listener_.config->request_timeout_ms > 0) {
-    armTimer(TimerPurpose::kRequest, listener_.config->request_timeout_ms);
+  if (listener_->config->request_timeout_ms > 0) {
+    armTimer(TimerPurpose::kRequest, listener_->config->request_timeout_ms);
   } else {
     uv_timer_stop(timer_.get());
   }
@@ -453,7 +456,7 @@ void HttpSession::onTryTimeout(uv_timer_t* timer) {
     return;
   }
   self->worker_.stats->upstream_timeouts_total.add();
-  self->cluster_->recordOutcome(self->cluster_index_, self->host_id_, 0, true);
+  self->cluster_->recordOutcome(self->host_id_, 0, true);
   UpstreamConnection* abandoned = self->upstream_;
   self->upstream_ = nullptr;
   abandoned->release(false);
@@ -487,7 +490,7 @@ http::HeadAction HttpSession::onResponseHead(http::MessageHead& head, const http
   if (head.status >= 500 && retryWanted(AttemptFailure::kStatus5xx, head.status) &&
       (retry_counted_ || cluster_->retryBudgetAvailable())) {
     // Not forwarded: this answer is dropped with its connection and the request goes elsewhere.
-    cluster_->recordOutcome(cluster_index_, host_id_, head.status, false);
+    cluster_->recordOutcome(host_id_, head.status, false);
     UpstreamConnection* dropped = upstream_;
     upstream_ = nullptr;
     dropped->release(false);
@@ -513,7 +516,7 @@ http::HeadAction HttpSession::onResponseHead(http::MessageHead& head, const http
     return http::HeadAction::kStop;  // handled as a bad response below
   }
   status_ = head.status;
-  cluster_->recordOutcome(cluster_index_, host_id_, head.status, false);
+  cluster_->recordOutcome(host_id_, head.status, false);
   if (!request_complete_ || client_eof_) {
     keep_alive_ = false;  // the rest of the request can no longer be framed
   }
@@ -567,7 +570,7 @@ void HttpSession::onResponseComplete() {
   if (status_ == 101) {
     state_ = State::kTunnel;
     uv_timer_stop(timer_.get());
-    armTimer(TimerPurpose::kIdle, listener_.config->idle_timeout_ms);
+    armTimer(TimerPurpose::kIdle, listener_->config->idle_timeout_ms);
     upstream_->startTunnel(nullptr, 0);
     if (!stash_.empty()) {
       upstream_->writer().write(stash_);  // bytes the client sent right after its request
@@ -588,7 +591,7 @@ void HttpSession::onResponseComplete() {
 void HttpSession::onUpstreamConnectFailed(bool timed_out) {
   upstream_ = nullptr;
   stopTryTimer();
-  cluster_->recordOutcome(cluster_index_, host_id_, 0, /*gateway_failure=*/true);
+  cluster_->recordOutcome(host_id_, 0, /*gateway_failure=*/true);
   worker_.stats->upstream_connect_failures_total.add();
   LOG_DEBUG("upstream %s: connect %s", cluster_->pool(host_id_).label().c_str(),
             timed_out ? "timed out" : "failed");
@@ -620,7 +623,7 @@ void HttpSession::onUpstreamFailed(bool bad_response, std::string_view reason) {
     return;
   }
   if (cluster_ != nullptr) {
-    cluster_->recordOutcome(cluster_index_, host_id_, 0, /*gateway_failure=*/true);
+    cluster_->recordOutcome(host_id_, 0, /*gateway_failure=*/true);
   }
   if (bad_response) {
     worker_.stats->upstream_bad_responses_total.add();
@@ -731,12 +734,26 @@ void HttpSession::finishExchange() {
     return;
   }
   resetExchange();
-  armTimer(TimerPurpose::kIdle, listener_.config->idle_timeout_ms);
+  armTimer(TimerPurpose::kIdle, listener_->config->idle_timeout_ms);
   if (!stash_.empty()) {
     parseStash();
   } else {
     startReading();
   }
+}
+
+void HttpSession::followReload() {
+  if (!listener_->generation->retired) {
+    return;
+  }
+  const ListenerRuntime* successor = listener_->successor;
+  if (successor == nullptr) {
+    keep_alive_ = false;  // the listener is gone from the config: this is the last request
+    return;
+  }
+  --listener_->generation->sessions;
+  ++successor->generation->sessions;
+  listener_ = successor;
 }
 
 void HttpSession::resetExchange() {
@@ -770,7 +787,7 @@ void HttpSession::closeAfterFlush() {
     lingerOrClose();
   } else {
     close_when_flushed_ = true;
-    armTimer(TimerPurpose::kLinger, listener_.config->idle_timeout_ms);
+    armTimer(TimerPurpose::kLinger, listener_->config->idle_timeout_ms);
   }
 }
 
@@ -831,7 +848,7 @@ void HttpSession::onTimer(uv_timer_t* timer) {
     case TimerPurpose::kRequest:
       self->worker_.stats->upstream_timeouts_total.add();
       if (self->cluster_ != nullptr) {
-        self->cluster_->recordOutcome(self->cluster_index_, self->host_id_, 0, true);
+        self->cluster_->recordOutcome(self->host_id_, 0, true);
       }
       if (!self->response_started_) {
         self->localReply(504, "upstream request timeout");
@@ -856,6 +873,7 @@ void HttpSession::close() {
   stopReading();
   writer_.detach();
   worker_.removeSession(this);
+  --listener_->generation->sessions;
   if (accepted_) {
     worker_.stats->downstream_connections_active.sub();
   }

@@ -10,7 +10,9 @@
 #include "proxy/http/http1_decoder.h"
 #include "proxy/http/message_encoder.h"
 #include "proxy/session/retry_decision.h"
+#include "proxy/upstream/shared_limits.h"
 #include "proxy/upstream/upstream_connection.h"
+#include "proxy/worker/cluster_runtime.h"
 #include "proxy/worker/worker_context.h"
 
 namespace meshlb {
@@ -110,12 +112,16 @@ class HttpSession final : public Session,
   void releaseUpstream(bool reusable);
   void writeAccessLog();
   void resetExchange();
+  // At a request's start: if a reload retired this session's generation, move to the newest
+  // generation's listener for the same address (routes and clusters of the new config), or,
+  // when the address left the config, serve this last request and close.
+  void followReload();
   void closeAfterFlush();
   void lingerOrClose();
   void close();
 
   WorkerContext& worker_;
-  const ListenerRuntime& listener_;
+  const ListenerRuntime* listener_;  // moves to the newest generation between requests
   UvHandle<uv_tcp_t> tcp_;
   UvHandle<uv_timer_t> timer_;
   UvHandle<uv_timer_t> try_timer_;  // per-try timeout; initialised on first use

@@ -2,6 +2,7 @@
 
 #include "common/address.h"
 #include "common/log.h"
+#include "proxy/worker/generation.h"
 #include "proxy/worker/listener.h"
 
 namespace meshlb {
@@ -16,6 +17,7 @@ void TcpSession::start(uv_stream_t* server) {
   timer_.initialized(this);
   open_handles_ = 2;
   worker_.addSession(this);
+  ++listener_.generation->sessions;  // pinned until close()
   if (uv_accept(server, client_.tcp.stream()) != 0) {
     close();
     return;
@@ -27,7 +29,7 @@ void TcpSession::start(uv_stream_t* server) {
   uv_tcp_nodelay(client_.tcp.get(), 1);
   client_.writer.attach(client_.tcp.stream());
 
-  cluster_ = worker_.clusters[listener_.config->cluster_index].get();
+  cluster_ = listener_.generation->clusters[listener_.config->cluster_index].get();
   std::optional<uint64_t> hash;
   if (cluster_->config().lb_policy == lb::LbPolicy::kRingHash ||
       cluster_->config().lb_policy == lb::LbPolicy::kMaglev) {
@@ -183,6 +185,7 @@ void TcpSession::close() {
   }
   closed_ = true;
   worker_.removeSession(this);
+  --listener_.generation->sessions;
   if (accepted_) {
     worker_.stats->downstream_connections_active.sub();
   }

@@ -5,6 +5,7 @@
 #include "common/stream_writer.h"
 #include "common/uv_handle.h"
 #include "proxy/upstream/shared_limits.h"
+#include "proxy/worker/cluster_runtime.h"
 #include "proxy/worker/worker_context.h"
 
 namespace meshlb {

@@ -6,8 +6,18 @@
 namespace meshlb {
 
 ConnectionPool::ConnectionPool(WorkerContext& worker, const config::ClusterConfig& cluster,
-                               const config::HostConfig& host, ClusterLimits& limits)
-    : worker_(worker), cluster_(cluster), host_(host), limits_(limits) {}
+                               const config::HostConfig& host, ClusterLimits& limits,
+                               uint32_t* live_connections)
+    : worker_(worker),
+      cluster_(cluster),
+      host_(host),
+      limits_(limits),
+      live_connections_(live_connections) {}
+
+void ConnectionPool::connectionFreed() {
+  limits_.connections.release();
+  --*live_connections_;
+}
 
 ConnectionPool::~ConnectionPool() {
   closeIdle();
@@ -36,6 +46,7 @@ UpstreamConnection* ConnectionPool::connectNew(UpstreamCallbacks& owner, Refusal
   }
   // The connection now holds one connection slot (until it is freed) and one pending slot
   // (until its connect attempt ends).
+  ++*live_connections_;
   auto* connection = new UpstreamConnection(worker_, *this);
   connection->connect(owner);
   return connection;

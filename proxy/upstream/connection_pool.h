@@ -18,7 +18,7 @@ struct WorkerContext;
 class ConnectionPool {
  public:
   ConnectionPool(WorkerContext& worker, const config::ClusterConfig& cluster,
-                 const config::HostConfig& host, ClusterLimits& limits);
+                 const config::HostConfig& host, ClusterLimits& limits, uint32_t* live_connections);
   ~ConnectionPool();
   ConnectionPool(const ConnectionPool&) = delete;
   ConnectionPool& operator=(const ConnectionPool&) = delete;
@@ -32,6 +32,8 @@ class ConnectionPool {
   // A new connection for `owner`, never an idle one (a retry after a reused one failed).
   UpstreamConnection* connectNew(UpstreamCallbacks& owner, Refusal* refusal);
   ClusterLimits& limits() { return limits_; }
+  // Called by a connection when it is freed: gives back its circuit-breaker slot.
+  void connectionFreed();
   // Called by a connection whose exchange ended cleanly. False when the pool is full.
   bool putIdle(UpstreamConnection* connection);
   // Called by an idle connection that is closing (upstream closed it, idle timeout).
@@ -48,6 +50,7 @@ class ConnectionPool {
   const config::ClusterConfig& cluster_;
   const config::HostConfig& host_;
   ClusterLimits& limits_;
+  uint32_t* live_connections_;  // the cluster's count of connections not yet freed
   std::vector<UpstreamConnection*> idle_;
 };
 

@@ -277,7 +277,7 @@ void UpstreamConnection::close() {
 void UpstreamConnection::onClosed(uv_handle_t* handle) {
   auto* self = static_cast<UpstreamConnection*>(handle->data);
   if (--self->open_handles_ == 0) {
-    self->pool_.limits().connections.release();
+    self->pool_.connectionFreed();
     delete self;
   }
 }

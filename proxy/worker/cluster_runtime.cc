@@ -6,10 +6,17 @@
 namespace meshlb {
 
 ClusterRuntime::ClusterRuntime(WorkerContext& worker, const config::ClusterConfig& config,
-                               ClusterLimits& limits)
-    : worker_(worker), config_(&config), limits_(limits) {
+                               ClusterLimits& limits, health::OutlierSink* outlier_sink,
+                               uint64_t generation, uint32_t index)
+    : worker_(worker),
+      config_(&config),
+      limits_(limits),
+      outlier_sink_(outlier_sink),
+      generation_(generation),
+      index_(index) {
   for (const config::HostConfig& host : config.hosts) {
-    pools_.push_back(std::make_unique<ConnectionPool>(worker, config, host, limits));
+    pools_.push_back(
+        std::make_unique<ConnectionPool>(worker, config, host, limits, &live_connections_));
   }
   active_requests_.assign(config.hosts.size(), 0);
   flags_.assign(config.hosts.size(), 0);
@@ -94,8 +101,7 @@ void ClusterRuntime::rebuildBalancer() {
   balancer_ = lb::createLoadBalancer(config_->lb_policy, panic_ ? all : usable, worker_.random);
 }
 
-void ClusterRuntime::recordOutcome(uint32_t cluster_index, uint32_t host, int status,
-                                   bool gateway_failure) {
+void ClusterRuntime::recordOutcome(uint32_t host, int status, bool gateway_failure) {
   const std::optional<config::OutlierDetectionConfig>& outlier = config_->outlier_detection;
   if (!outlier || host >= consecutive_5xx_.size()) {
     return;
@@ -104,17 +110,17 @@ void ClusterRuntime::recordOutcome(uint32_t cluster_index, uint32_t host, int st
   gateway_failure = gateway_failure || status == 502 || status == 503 || status == 504;
   consecutive_5xx_[host] = is_5xx ? consecutive_5xx_[host] + 1 : 0;
   consecutive_gateway_[host] = gateway_failure ? consecutive_gateway_[host] + 1 : 0;
-  if (worker_.outlier_sink == nullptr) {
+  if (outlier_sink_ == nullptr) {
     return;
   }
   if (outlier->consecutive_5xx > 0 && consecutive_5xx_[host] >= outlier->consecutive_5xx) {
     consecutive_5xx_[host] = 0;
-    worker_.outlier_sink->report(cluster_index, host, health::OutlierEventKind::kConsecutive5xx);
+    outlier_sink_->report(generation_, index_, host, health::OutlierEventKind::kConsecutive5xx);
   } else if (outlier->consecutive_gateway_failure > 0 &&
              consecutive_gateway_[host] >= outlier->consecutive_gateway_failure) {
     consecutive_gateway_[host] = 0;
-    worker_.outlier_sink->report(cluster_index, host,
-                                 health::OutlierEventKind::kConsecutiveGatewayFailure);
+    outlier_sink_->report(generation_, index_, host,
+                          health::OutlierEventKind::kConsecutiveGatewayFailure);
   }
 }
 

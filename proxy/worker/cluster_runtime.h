@@ -20,7 +20,8 @@ struct WorkerContext;
 // snapshot. Below the panic threshold the balancer spans every host instead. Worker-local.
 class ClusterRuntime {
  public:
-  ClusterRuntime(WorkerContext& worker, const config::ClusterConfig& config, ClusterLimits& limits);
+  ClusterRuntime(WorkerContext& worker, const config::ClusterConfig& config, ClusterLimits& limits,
+                 health::OutlierSink* outlier_sink, uint64_t generation, uint32_t index);
 
   const config::ClusterConfig& config() const { return *config_; }
   size_t hostCount() const { return pools_.size(); }
@@ -59,7 +60,9 @@ class ClusterRuntime {
 
   // Passive outcome of one exchange with `host`, for outlier detection. A gateway failure is a
   // connect failure, reset, timeout, or a 502/503/504 answer; it also counts as a 5xx.
-  void recordOutcome(uint32_t cluster_index, uint32_t host, int status, bool gateway_failure);
+  void recordOutcome(uint32_t host, int status, bool gateway_failure);
+  // Upstream connections of this cluster not yet freed (pooled, busy or closing).
+  uint32_t liveConnections() const { return live_connections_; }
 
  private:
   void rebuildBalancer();
@@ -67,6 +70,10 @@ class ClusterRuntime {
   WorkerContext& worker_;
   const config::ClusterConfig* config_;
   ClusterLimits& limits_;
+  health::OutlierSink* outlier_sink_;  // null when nothing listens (tests)
+  uint64_t generation_;
+  uint32_t index_;
+  uint32_t live_connections_ = 0;
   uint32_t total_active_ = 0;
   uint32_t retries_in_flight_ = 0;
   std::vector<std::unique_ptr<ConnectionPool>> pools_;  // index = host id

@@ -20,12 +20,28 @@ struct WorkerContext;
 // so that "address in use" is reported before any worker starts. Returns the fd.
 Result<int> openListenSocket(const SocketAddress& address, int backlog);
 
-// One listener as a worker runs it: its own accepting socket, and the router. Worker-local.
+struct Generation;
+
+// One listener of one config generation as a worker runs it: its config and router. Sessions
+// keep pointing at it (and so at their generation) after a reload moved the socket on.
+// Worker-local.
 struct ListenerRuntime {
   const config::ListenerConfig* config = nullptr;
   WorkerContext* worker = nullptr;
+  Generation* generation = nullptr;
   std::unique_ptr<Router> router;      // http listeners
   SharedGauge* connections = nullptr;  // downstream connections over all workers
+  // Once retired: the current generation's listener on the same address, or null if the
+  // address left the config. Always points into the current generation, which is never freed.
+  ListenerRuntime* successor = nullptr;
+};
+
+// A worker's accepting socket for one address. It outlives generations: a reload that keeps the
+// address only points `current` at the new generation's listener, so no connection is refused
+// while the config changes. Worker-local.
+struct ListenerSocket {
+  std::string address;  // SocketAddress::toString(), the key across generations
+  ListenerRuntime* current = nullptr;
   UvHandle<uv_tcp_t> server;
 };
 

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <set>
+
 #include "common/log.h"
 #include "proxy/session/http_session.h"
 #include "proxy/session/tcp_session.h"
@@ -10,25 +12,30 @@ namespace meshlb {
 namespace {
 
 constexpr uint64_t kDrainTickMs = 50;
+constexpr uint64_t kReapTickMs = 500;
+constexpr int kListenBacklog = 4096;
 
-}  // namespace
-
-Worker::Worker(uint32_t index, std::shared_ptr<const config::Config> config,
-               std::vector<int> listen_fds, int access_log_fd, health::OutlierSink* outlier_sink,
-               SharedLimits* limits)
-    : index_(index),
-      config_(std::move(config)),
-      listen_fds_(std::move(listen_fds)),
-      access_log_fd_(access_log_fd),
-      outlier_sink_(outlier_sink),
-      limits_(limits) {}
-
-Worker::~Worker() {
-  join();
-  for (int fd : listen_fds_) {
+void closeFds(std::map<std::string, int>& fds) {
+  for (auto& [address, fd] : fds) {
     if (fd >= 0) {
       ::close(fd);
     }
+  }
+  fds.clear();
+}
+
+}  // namespace
+
+Worker::Worker(uint32_t index, GenerationSpec first, int access_log_fd,
+               health::OutlierSink* outlier_sink)
+    : index_(index), access_log_fd_(access_log_fd), outlier_sink_(outlier_sink) {
+  pending_generations_.push_back(std::move(first));
+}
+
+Worker::~Worker() {
+  join();
+  for (GenerationSpec& spec : pending_generations_) {
+    closeFds(spec.new_socket_fds);
   }
 }
 
@@ -44,10 +51,18 @@ void Worker::join() {
 
 void Worker::drain() {
   drain_requested_.store(true);
-  // The control path, not the data path: a mutex keeps the wake-up handle from being closed
-  // between our check and the send. The worker looks at drain_requested_ after opening the handle,
-  // so a drain asked before the handle existed is not lost either.
+  // The control path, not the data path: the mutex keeps the wake-up handle from being closed
+  // between our check and the send. The worker looks at drain_requested_ after opening the
+  // handle, so a drain asked before the handle existed is not lost either.
   std::lock_guard<std::mutex> lock(wakeup_mutex_);
+  if (wakeup_open_) {
+    uv_async_send(wakeup_.get());
+  }
+}
+
+void Worker::postGeneration(GenerationSpec spec) {
+  std::lock_guard<std::mutex> lock(wakeup_mutex_);
+  pending_generations_.push_back(std::move(spec));
   if (wakeup_open_) {
     uv_async_send(wakeup_.get());
   }
@@ -61,65 +76,176 @@ void Worker::postHealth(health::HealthSnapshotPtr snapshot) {
   }
 }
 
-void Worker::applyPendingHealth() {
-  health::HealthSnapshotPtr snapshot;
+void Worker::applyPendingMessages() {
+  std::vector<GenerationSpec> generations;
+  health::HealthSnapshotPtr health;
   {
     std::lock_guard<std::mutex> lock(wakeup_mutex_);
-    snapshot.swap(pending_health_);
+    generations.swap(pending_generations_);
+    health.swap(pending_health_);
   }
-  if (!snapshot) {
-    return;
+  for (GenerationSpec& spec : generations) {
+    if (draining_) {
+      closeFds(spec.new_socket_fds);
+      continue;
+    }
+    applyGeneration(std::move(spec));
   }
-  for (size_t c = 0; c < context_->clusters.size() && c < snapshot->clusters.size(); ++c) {
-    context_->clusters[c]->applyHealth(snapshot->clusters[c]);
+  if (health) {
+    applyHealth(*health);
+  }
+}
+
+void Worker::applyHealth(const health::HealthSnapshot& snapshot) {
+  for (auto& generation : generations_) {
+    if (generation->number != snapshot.generation) {
+      continue;
+    }
+    for (size_t c = 0; c < generation->clusters.size() && c < snapshot.clusters.size(); ++c) {
+      generation->clusters[c]->applyHealth(snapshot.clusters[c]);
+    }
+  }
+}
+
+std::unique_ptr<Generation> Worker::buildGeneration(const GenerationSpec& spec) {
+  auto generation = std::make_unique<Generation>();
+  generation->number = spec.number;
+  generation->config = spec.config;
+  generation->limits = spec.limits;
+  const config::Config& config = *spec.config;
+  for (size_t c = 0; c < config.clusters.size(); ++c) {
+    generation->clusters.push_back(
+        std::make_unique<ClusterRuntime>(*context_, config.clusters[c], spec.limits->cluster[c],
+                                         outlier_sink_, spec.number, static_cast<uint32_t>(c)));
+  }
+  for (size_t i = 0; i < config.listeners.size(); ++i) {
+    auto listener = std::make_unique<ListenerRuntime>();
+    listener->config = &config.listeners[i];
+    listener->worker = context_.get();
+    listener->generation = generation.get();
+    listener->connections = &spec.limits->listener_connections[i];
+    if (listener->config->protocol == config::Protocol::kHttp) {
+      listener->router = std::make_unique<Router>(listener->config->routes);
+    }
+    generation->listeners.push_back(std::move(listener));
+  }
+  return generation;
+}
+
+void Worker::bindSockets(Generation& generation, std::map<std::string, int>& new_fds) {
+  std::set<std::string> wanted;
+  for (auto& listener : generation.listeners) {
+    std::string address = listener->config->address.toString();
+    wanted.insert(address);
+    ListenerSocket* socket = nullptr;
+    for (auto& existing : sockets_) {
+      if (existing->address == address) {
+        socket = existing.get();
+      }
+    }
+    if (socket == nullptr) {
+      auto fd = new_fds.find(address);
+      if (fd == new_fds.end() || fd->second < 0) {
+        LOG_ERROR("worker %u: no socket for listener %s (%s)", index_,
+                  listener->config->name.c_str(), address.c_str());
+        continue;
+      }
+      auto created = std::make_unique<ListenerSocket>();
+      created->address = address;
+      uv_tcp_init(&loop_, created->server.get());
+      created->server.initialized(created.get());
+      int rc = uv_tcp_open(created->server.get(), fd->second);
+      if (rc == 0) {
+        fd->second = -1;  // the handle owns it now
+        rc = uv_listen(created->server.stream(), kListenBacklog, &Worker::onConnection);
+      }
+      if (rc != 0) {
+        LOG_ERROR("worker %u: listener %s: %s", index_, listener->config->name.c_str(),
+                  uv_strerror(rc));
+      }
+      socket = created.get();
+      sockets_.push_back(std::move(created));
+    }
+    socket->current = listener.get();
+  }
+  closeFds(new_fds);  // fds for addresses already served (should not happen) are not needed
+  // Addresses the new config no longer has: stop accepting there. Connections accepted there
+  // go on, pinned to their generation.
+  for (auto it = sockets_.begin(); it != sockets_.end();) {
+    if (wanted.count((*it)->address) != 0) {
+      ++it;
+      continue;
+    }
+    ListenerSocket* closing = it->release();
+    it = sockets_.erase(it);
+    closing->current = nullptr;
+    closing->server.close(
+        [](uv_handle_t* handle) { delete static_cast<ListenerSocket*>(handle->data); });
+  }
+}
+
+void Worker::applyGeneration(GenerationSpec spec) {
+  std::unique_ptr<Generation> generation = buildGeneration(spec);
+  bindSockets(*generation, spec.new_socket_fds);
+  if (!generations_.empty()) {
+    Generation& previous = current();
+    previous.retired = true;
+    for (auto& cluster : previous.clusters) {
+      cluster->closeIdle();  // new requests use the new generation's pools
+    }
+    uv_timer_start(reap_timer_.get(), &Worker::onReapTick, kReapTickMs, kReapTickMs);
+    LOG_DEBUG("worker %u: generation %llu replaces %llu", index_,
+              static_cast<unsigned long long>(spec.number),
+              static_cast<unsigned long long>(previous.number));
+  }
+  // Every retired listener now leads to the new generation (see ListenerRuntime::successor).
+  for (auto& retired : generations_) {
+    for (auto& listener : retired->listeners) {
+      listener->successor = nullptr;
+      for (auto& next : generation->listeners) {
+        if (next->config->address.toString() == listener->config->address.toString()) {
+          listener->successor = next.get();
+        }
+      }
+    }
+  }
+  generations_.push_back(std::move(generation));
+}
+
+void Worker::onReapTick(uv_timer_t* timer) {
+  static_cast<Worker*>(timer->data)->reapGenerations();
+}
+
+void Worker::reapGenerations() {
+  // Only from a timer: never while a session or connection of the generation is on the stack.
+  for (auto it = generations_.begin(); it != generations_.end();) {
+    if ((*it)->retired && (*it)->unused()) {
+      it = generations_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  if (generations_.size() <= 1) {
+    uv_timer_stop(reap_timer_.get());
   }
 }
 
 void Worker::setUp() {
-  context_ = std::make_unique<WorkerContext>(index_, config_);
+  context_ = std::make_unique<WorkerContext>(index_);
   context_->loop = &loop_;
   context_->stats = &stats_;
-  context_->outlier_sink = outlier_sink_;
-  context_->limits = limits_;
   loop_.data = context_.get();
   if (access_log_fd_ >= 0) {
     access_log_ =
         std::make_unique<AccessLogWriter>(&loop_, access_log_fd_, stats_.access_log_dropped_total);
     context_->access_log = access_log_.get();
   }
-
-  // Clusters: one connection pool per host and a balancer over the usable hosts.
-  for (size_t c = 0; c < config_->clusters.size(); ++c) {
-    context_->clusters.push_back(
-        std::make_unique<ClusterRuntime>(*context_, config_->clusters[c], limits_->cluster[c]));
-  }
-
-  for (size_t i = 0; i < config_->listeners.size(); ++i) {
-    auto listener = std::make_unique<ListenerRuntime>();
-    listener->config = &config_->listeners[i];
-    listener->worker = context_.get();
-    listener->connections = &limits_->listener_connections[i];
-    if (listener->config->protocol == config::Protocol::kHttp) {
-      listener->router = std::make_unique<Router>(listener->config->routes);
-    }
-    uv_tcp_init(&loop_, listener->server.get());
-    listener->server.initialized(listener.get());
-    int rc = uv_tcp_open(listener->server.get(), listen_fds_[i]);
-    if (rc == 0) {
-      listen_fds_[i] = -1;  // the handle owns it now
-      rc = uv_listen(listener->server.stream(), 4096, &Worker::onConnection);
-    }
-    if (rc != 0) {
-      LOG_ERROR("worker %u: listener %s: %s", index_, listener->config->name.c_str(),
-                uv_strerror(rc));
-    }
-    listeners_.push_back(std::move(listener));
-  }
-
   uv_async_init(&loop_, wakeup_.get(), &Worker::onAsync);
   wakeup_.initialized(this);
   uv_timer_init(&loop_, drain_timer_.get());
   drain_timer_.initialized(this);
+  uv_timer_init(&loop_, reap_timer_.get());
+  reap_timer_.initialized(this);
 }
 
 void Worker::run() {
@@ -129,14 +255,13 @@ void Worker::run() {
     std::lock_guard<std::mutex> lock(wakeup_mutex_);
     wakeup_open_ = true;
   }
-  applyPendingHealth();  // a snapshot posted before the worker was up
+  applyPendingMessages();  // the first generation, and anything posted before we were up
   if (drain_requested_.load()) {
     beginDrain();  // drain() came before the wake-up handle existed
   }
   uv_run(&loop_, UV_RUN_DEFAULT);
-  context_->clusters.clear();
+  generations_.clear();
   access_log_.reset();
-  listeners_.clear();
   int rc = uv_loop_close(&loop_);
   if (rc != 0) {
     LOG_WARN("worker %u: loop closed with handles open: %s", index_, uv_strerror(rc));
@@ -146,14 +271,18 @@ void Worker::run() {
 
 void Worker::onAsync(uv_async_t* async) {
   auto* self = static_cast<Worker*>(async->data);
-  self->applyPendingHealth();
+  self->applyPendingMessages();
   if (self->drain_requested_.load() && !self->draining_) {
     self->beginDrain();
   }
 }
 
 void Worker::onConnection(uv_stream_t* server, int status) {
-  auto* listener = static_cast<ListenerRuntime*>(server->data);
+  auto* socket = static_cast<ListenerSocket*>(server->data);
+  ListenerRuntime* listener = socket->current;
+  if (listener == nullptr) {
+    return;
+  }
   WorkerContext& context = *listener->worker;
   if (status != 0) {
     LOG_WARN("accept on %s: %s", listener->config->name.c_str(), uv_strerror(status));
@@ -199,16 +328,21 @@ void Worker::refuseConnection(uv_stream_t* server, WorkerContext& context) {
 void Worker::beginDrain() {
   draining_ = true;
   context_->draining = true;
-  for (auto& listener : listeners_) {
-    listener->server.close(nullptr);
+  for (auto& socket : sockets_) {
+    ListenerSocket* closing = socket.release();
+    closing->current = nullptr;
+    closing->server.close(
+        [](uv_handle_t* handle) { delete static_cast<ListenerSocket*>(handle->data); });
   }
+  sockets_.clear();
   // drain() may close sessions, which unlinks them: walk with the next pointer saved.
   for (Session* session = context_->sessions; session != nullptr;) {
     Session* next = session->next_session;
     session->drain();
     session = next;
   }
-  drain_deadline_ms_ = uv_now(&loop_) + config_->drain_timeout_ms;
+  uint64_t drain_timeout_ms = generations_.empty() ? 0 : current().config->drain_timeout_ms;
+  drain_deadline_ms_ = uv_now(&loop_) + drain_timeout_ms;
   uv_timer_start(drain_timer_.get(), &Worker::onDrainTick, 0, kDrainTickMs);
 }
 
@@ -232,13 +366,16 @@ void Worker::checkDrained() {
 }
 
 void Worker::tearDown() {
-  for (auto& cluster : context_->clusters) {
-    cluster->closeIdle();
+  for (auto& generation : generations_) {
+    for (auto& cluster : generation->clusters) {
+      cluster->closeIdle();
+    }
   }
   if (access_log_) {
     access_log_->close();
   }
   drain_timer_.close(nullptr);
+  reap_timer_.close(nullptr);
   {
     std::lock_guard<std::mutex> lock(wakeup_mutex_);
     wakeup_open_ = false;

@@ -9,9 +9,6 @@
 #include "proxy/config/config.h"
 #include "proxy/health/host_state.h"
 #include "proxy/lb/load_balancer.h"
-#include "proxy/upstream/connection_pool.h"
-#include "proxy/upstream/shared_limits.h"
-#include "proxy/worker/cluster_runtime.h"
 #include "proxy/worker/worker_stats.h"
 
 namespace meshlb {
@@ -31,22 +28,19 @@ class Session {
   Session* next_session = nullptr;
 };
 
-// Everything a worker's connections share. Lives on the worker thread for its whole life; every
-// session holds a reference to it.
+// Everything a worker's connections share whatever the config generation. Lives on the worker
+// thread for its whole life; every session holds a reference to it. What depends on the config
+// (clusters, listeners' routes) lives in a Generation.
 struct WorkerContext {
   static constexpr size_t kReadBufferSize = 64 * 1024;
 
-  explicit WorkerContext(uint32_t worker_index, std::shared_ptr<const config::Config> cfg)
-      : index(worker_index), config(std::move(cfg)), random(0x6d6573686c62ULL + worker_index) {}
+  explicit WorkerContext(uint32_t worker_index)
+      : index(worker_index), random(0x6d6573686c62ULL + worker_index) {}
 
   uint32_t index;
   uv_loop_t* loop = nullptr;
-  std::shared_ptr<const config::Config> config;
-  std::vector<std::unique_ptr<ClusterRuntime>> clusters;  // index = config cluster index
   WorkerStats* stats = nullptr;
-  AccessLogWriter* access_log = nullptr;        // null when access logging is off
-  health::OutlierSink* outlier_sink = nullptr;  // null when nothing listens (tests)
-  SharedLimits* limits = nullptr;               // circuit-breaker gauges shared by workers
+  AccessLogWriter* access_log = nullptr;  // null when access logging is off
   lb::FastRandom random;
   bool draining = false;
   // One read buffer for every connection of the worker: libuv reads into it and the reader

@@ -1,0 +1,50 @@
+#include "proxy/server/config_reloader.h"
+
+#include "common/log.h"
+#include "proxy/config/config_loader.h"
+
+namespace meshlb {
+
+bool ConfigReloader::reload() {
+  config::LoadResult loaded = config::loadConfigFromFile(path_);
+  last_errors_.clear();
+  for (const config::ConfigError& error : loaded.errors) {
+    last_errors_.push_back(error.toString());
+  }
+  if (!loaded.errors.empty()) {
+    ++failures_total_;
+    for (const std::string& error : last_errors_) {
+      LOG_ERROR("reload rejected: %s: %s", path_.c_str(), error.c_str());
+    }
+    LOG_ERROR("reload rejected: %zu error(s); the running config is unchanged",
+              last_errors_.size());
+    return false;
+  }
+  const config::Config& running = proxy_.config();
+  const config::Config& next = *loaded.config;
+  if (next.admin.address.toString() != running.admin.address.toString()) {
+    LOG_WARN("reload: admin.address changes only with a restart; keeping %s",
+             running.admin.address.toString().c_str());
+  }
+  if (next.workers != running.workers) {
+    LOG_WARN("reload: workers changes only with a restart; keeping %u", proxy_.workerCount());
+  }
+  if (next.access_log.path != running.access_log.path) {
+    LOG_WARN("reload: access_log.path changes only with a restart");
+  }
+  Status applied = proxy_.reload(loaded.config);
+  if (!applied) {
+    ++failures_total_;
+    last_errors_.push_back(applied.message());
+    LOG_ERROR("reload failed: %s; the running config is unchanged", applied.message().c_str());
+    return false;
+  }
+  health_.reconfigure(loaded.config, proxy_.generation());
+  ++reloads_total_;
+  LOG_INFO("reload: generation %llu is running (%zu listeners, %zu clusters)",
+           static_cast<unsigned long long>(proxy_.generation()), next.listeners.size(),
+           next.clusters.size());
+  return true;
+}
+
+}  // namespace meshlb

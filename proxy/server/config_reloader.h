@@ -1,0 +1,38 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "proxy/health/health_manager.h"
+#include "proxy/server/proxy_server.h"
+
+namespace meshlb {
+
+// Reloads the config file on request (SIGHUP): the new file is loaded and validated first; an
+// invalid one changes nothing and its errors are logged and kept for the admin API. A valid one
+// becomes the next generation for the workers and the health manager. Keys that need a restart
+// (admin.address, workers, access_log) are reported and left as they are. Main thread only.
+class ConfigReloader {
+ public:
+  ConfigReloader(std::string path, ProxyServer& proxy, health::HealthManager& health)
+      : path_(std::move(path)), proxy_(proxy), health_(health) {}
+
+  // True when the new config runs now.
+  bool reload();
+
+  uint64_t reloadsTotal() const { return reloads_total_; }
+  uint64_t failuresTotal() const { return failures_total_; }
+  // The errors of the last failed reload (empty after a success).
+  const std::vector<std::string>& lastErrors() const { return last_errors_; }
+
+ private:
+  std::string path_;
+  ProxyServer& proxy_;
+  health::HealthManager& health_;
+  uint64_t reloads_total_ = 0;
+  uint64_t failures_total_ = 0;
+  std::vector<std::string> last_errors_;
+};
+
+}  // namespace meshlb
