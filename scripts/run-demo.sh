@@ -37,6 +37,8 @@ meshlb demo is running: three backends (127.0.0.1:9001-9003) behind meshlb.
   curl -H 'X-Upstream-Status: 503' http://127.0.0.1:8080/      a failing one
   curl http://127.0.0.1:8081/                        the same backends through the TCP listener
   curl http://127.0.0.1:9901/stats                   admin: counters   (also /ready)
+  curl http://127.0.0.1:9901/clusters                hosts and their health; stop a backend to see it go
+  curl -X POST 'http://127.0.0.1:9002/_upstream/fault?status=500'   make backend-2 fail: ejected
 Access log lines (JSON) follow below. Ctrl-C stops everything.
 
 TXT
