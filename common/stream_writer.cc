@@ -19,6 +19,10 @@ void StreamWriter::detach() {
 }
 
 void StreamWriter::write(std::string_view data) {
+  if (filter_ != nullptr) {
+    write({data});
+    return;
+  }
   if (data.empty() || failed_ || shutdown_requested_) {
     return;
   }
@@ -43,13 +47,30 @@ void StreamWriter::write(std::string_view data) {
 }
 
 void StreamWriter::write(std::initializer_list<std::string_view> pieces) {
+  if (filter_ == nullptr) {
+    writeUnfiltered(pieces);
+    return;
+  }
+  if (failed_ || shutdown_requested_) {
+    return;
+  }
+  encoded_.clear();
+  if (!filter_->encode(pieces, encoded_)) {
+    failed_ = true;
+    callbacks_.onWriteError(UV_EPROTO);
+    return;
+  }
+  writeUnfiltered({encoded_});
+}
+
+void StreamWriter::writeUnfiltered(std::initializer_list<std::string_view> pieces) {
   if (failed_ || shutdown_requested_) {
     return;
   }
   constexpr size_t kMaxPieces = 8;
   if (pieces.size() > kMaxPieces) {
     for (std::string_view piece : pieces) {
-      write(piece);  // rare: more pieces than one vectored write takes
+      writeUnfiltered({piece});  // rare: more pieces than one vectored write takes
     }
     return;
   }
@@ -126,6 +147,14 @@ void StreamWriter::onWriteDone(uv_write_t* request, int status) {
 }
 
 void StreamWriter::shutdownWhenFlushed() {
+  if (shutdown_requested_) {
+    return;
+  }
+  if (filter_ != nullptr && !failed_) {
+    encoded_.clear();
+    filter_->finish(encoded_);
+    writeUnfiltered({encoded_});
+  }
   shutdown_requested_ = true;
   if (flushed() && stream_ != nullptr) {
     startShutdown();

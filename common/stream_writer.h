@@ -19,6 +19,18 @@ class StreamWriterCallbacks {
   virtual void onWriteError(int status) = 0;
 };
 
+// Transforms bytes on their way to the stream (TLS encryption). Owned by the writer's owner;
+// called on the writer's loop thread.
+class WriteFilter {
+ public:
+  virtual ~WriteFilter() = default;
+  // Appends what to send for `pieces` to `out`; false when the filter failed (the writer then
+  // reports a write error).
+  virtual bool encode(std::initializer_list<std::string_view> pieces, std::string& out) = 0;
+  // Appends the last bytes to send before a half-close (TLS close_notify).
+  virtual void finish(std::string& out) = 0;
+};
+
 // Writes to a libuv stream without copying on the fast path: it tries a direct write first and
 // keeps only what the kernel did not take, in a reusable buffer, for one uv_write at a time.
 // Writes made before attach() are buffered (a request may start before its upstream connects).
@@ -35,6 +47,10 @@ class StreamWriter {
   StreamWriter& operator=(const StreamWriter&) = delete;
 
   void attach(uv_stream_t* stream);
+  // From now on every write() passes through `filter` (may be null to remove it).
+  void setFilter(WriteFilter* filter) { filter_ = filter; }
+  // Writes bytes as they are, past the filter (TLS handshake records).
+  void writeRaw(std::string_view data) { writeUnfiltered({data}); }
   void detach();
   void write(std::string_view data);
   // Writes several pieces as one (one syscall on the fast path), e.g. chunk header, data, CRLF.
@@ -54,6 +70,7 @@ class StreamWriter {
   static void onWriteDone(uv_write_t* request, int status);
   void startWrite();
   void startShutdown();
+  void writeUnfiltered(std::initializer_list<std::string_view> pieces);
 
   StreamWriterCallbacks& callbacks_;
   uv_stream_t* stream_ = nullptr;
@@ -63,6 +80,8 @@ class StreamWriter {
   bool writing_ = false;
   bool failed_ = false;
   bool shutdown_requested_ = false;
+  WriteFilter* filter_ = nullptr;
+  std::string encoded_;  // the filter's output for one write; reused
   bool shutdown_started_ = false;
   uv_shutdown_t shutdown_request_{};
 };

@@ -7,6 +7,7 @@
 
 #include "common/address.h"
 #include "proxy/lb/load_balancer.h"
+#include "proxy/tls/tls_context.h"
 
 namespace meshlb::config {
 
@@ -45,6 +46,8 @@ struct ListenerConfig {
   uint32_t idle_timeout_ms = 60'000;     // downstream connection with nothing in flight
   uint32_t request_timeout_ms = 15'000;  // whole exchange once the head is in; 0 = none
   uint32_t max_connections = 0;          // downstream connections over all workers; 0 = no limit
+  // TLS termination; null for plain TCP. Built (files read, keys checked) when the config loads.
+  std::shared_ptr<const tls::TlsContext> tls;
 };
 
 // Where a hash-based policy takes its key from.
@@ -116,6 +119,8 @@ struct ClusterConfig {
   std::optional<OutlierDetectionConfig> outlier_detection;
   std::optional<RetryPolicyConfig> retry_policy;
   CircuitBreakersConfig circuit_breakers;
+  // TLS towards the hosts; null for plain TCP. Built when the config loads.
+  std::shared_ptr<const tls::TlsContext> tls;
   std::vector<HostConfig> hosts;
 };
 

@@ -5,6 +5,7 @@
 #include <map>
 #include <sstream>
 
+#include "common/log.h"
 #include "proxy/config/json_reader.h"
 
 namespace meshlb::config {
@@ -70,6 +71,72 @@ void readRoute(const json& node, const std::string& path, ListenerConfig& listen
   listener.routes.push_back(std::move(route));
 }
 
+void readVersions(JsonObjectReader& reader, std::string& min_version, std::string& max_version) {
+  reader.string("min_version", min_version);
+  reader.string("max_version", max_version);
+  if (min_version != "1.2" && min_version != "1.3") {
+    reader.error("min_version", "expected \"1.2\" or \"1.3\"");
+  }
+  if (!max_version.empty() && max_version != "1.2" && max_version != "1.3") {
+    reader.error("max_version", "expected \"1.2\" or \"1.3\"");
+  }
+}
+
+void readServerTls(JsonObjectReader& reader, ListenerConfig& listener) {
+  tls::ServerTlsConfig tls;
+  size_t errors_before = reader.errors().size();
+  reader.array("certificates", true, [&](const json& node, const std::string& cert_path) {
+    JsonObjectReader cert(node, cert_path, reader.errors());
+    if (!cert.valid()) {
+      return;
+    }
+    tls::CertificateFiles files;
+    cert.string("cert_file", files.cert_file, true);
+    cert.string("key_file", files.key_file, true);
+    cert.finish();
+    if (auto warning = tls::TlsContext::keyFilePermissionWarning(files.key_file)) {
+      LOG_WARN("%s.key_file: %s", cert_path.c_str(), warning->c_str());
+    }
+    tls.certificates.push_back(std::move(files));
+  });
+  readVersions(reader, tls.min_version, tls.max_version);
+  reader.boolean("session_tickets", tls.session_tickets);
+  if (tls.certificates.empty() || errors_before != reader.errors().size()) {
+    return;
+  }
+  auto context = tls::TlsContext::makeServer(tls);
+  if (!context) {
+    reader.error("certificates", context.error().message);
+    return;
+  }
+  listener.tls = context.value();
+}
+
+void readClientTls(JsonObjectReader& reader, ClusterConfig& cluster) {
+  tls::ClientTlsConfig tls;
+  reader.string("sni", tls.sni);
+  reader.string("ca_file", tls.ca_file);
+  reader.boolean("verify", tls.verify);
+  reader.string("cert_file", tls.cert_file);
+  reader.string("key_file", tls.key_file);
+  readVersions(reader, tls.min_version, tls.max_version);
+  if (tls.cert_file.empty() != tls.key_file.empty()) {
+    reader.error("cert_file", "a client certificate needs both cert_file and key_file");
+    return;
+  }
+  if (!tls.key_file.empty()) {
+    if (auto warning = tls::TlsContext::keyFilePermissionWarning(tls.key_file)) {
+      LOG_WARN("%s: %s", reader.pathOf("key_file").c_str(), warning->c_str());
+    }
+  }
+  auto context = tls::TlsContext::makeClient(tls);
+  if (!context) {
+    reader.error(tls.ca_file.empty() ? "cert_file" : "ca_file", context.error().message);
+    return;
+  }
+  cluster.tls = context.value();
+}
+
 void readListener(const json& node, const std::string& path, Config& config,
                   std::vector<ConfigError>& errors) {
   JsonObjectReader reader(node, path, errors);
@@ -96,6 +163,7 @@ void readListener(const json& node, const std::string& path, Config& config,
   reader.uint("idle_timeout_ms", listener.idle_timeout_ms, 1, kMaxTimeoutMs);
   reader.uint("request_timeout_ms", listener.request_timeout_ms, 0, kMaxTimeoutMs);
   reader.uint("max_connections", listener.max_connections, 0, 10'000'000);
+  reader.object("tls", [&](JsonObjectReader& nested) { readServerTls(nested, listener); });
   reader.uint("max_request_line_bytes", listener.limits.max_request_line_bytes, 64, 1 << 20);
   reader.uint("max_header_bytes", listener.limits.max_header_bytes, 256, 1 << 24);
   reader.uint("max_headers", listener.limits.max_headers, 1, 10'000);
@@ -276,6 +344,7 @@ void readCluster(const json& node, const std::string& path, Config& config,
                 [&](JsonObjectReader& nested) { readRetryPolicy(nested, cluster); });
   reader.object("circuit_breakers",
                 [&](JsonObjectReader& nested) { readCircuitBreakers(nested, cluster); });
+  reader.object("tls", [&](JsonObjectReader& nested) { readClientTls(nested, cluster); });
   // Required, but may be empty: a cluster without hosts is valid and answers 503.
   if (!reader.has("hosts")) {
     reader.error("hosts", "is required");

@@ -68,6 +68,18 @@ void JsonObjectReader::uint(const char* key, uint32_t& out, uint32_t min, uint32
   out = static_cast<uint32_t>(number);
 }
 
+void JsonObjectReader::boolean(const char* key, bool& out) {
+  const nlohmann::json* value = field(key);
+  if (value == nullptr) {
+    return;
+  }
+  if (!value->is_boolean()) {
+    error(key, "expected true or false");
+    return;
+  }
+  out = value->get<bool>();
+}
+
 void JsonObjectReader::array(
     const char* key, bool required,
     const std::function<void(const nlohmann::json&, const std::string&)>& read) {

@@ -24,6 +24,7 @@ class JsonObjectReader {
 
   void string(const char* key, std::string& out, bool required = false);
   void uint(const char* key, uint32_t& out, uint32_t min, uint32_t max);
+  void boolean(const char* key, bool& out);
   // Calls `read` for each element of an array field, with the element's path.
   void array(const char* key, bool required,
              const std::function<void(const nlohmann::json&, const std::string&)>& read);

@@ -173,6 +173,10 @@ StatsSnapshot ProxyServer::stats() const {
   sum("upstream_connections_total", &WorkerStats::upstream_connections_total);
   sum("upstream_connections_reused_total", &WorkerStats::upstream_connections_reused_total);
   sum("tcp_sessions_total", &WorkerStats::tcp_sessions_total);
+  sum("tls_handshakes_total", &WorkerStats::tls_handshakes_total);
+  sum("tls_handshake_errors_total", &WorkerStats::tls_handshake_errors_total);
+  sum("tls_errors_total", &WorkerStats::tls_errors_total);
+  sum("upstream_tls_handshake_errors_total", &WorkerStats::upstream_tls_handshake_errors_total);
   sum("bytes_received_total", &WorkerStats::bytes_received_total);
   sum("bytes_sent_total", &WorkerStats::bytes_sent_total);
   sum("access_log_dropped_total", &WorkerStats::access_log_dropped_total);

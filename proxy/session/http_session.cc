@@ -53,6 +53,12 @@ void HttpSession::start(uv_stream_t* server) {
     std::string ip = fromSockaddr(reinterpret_cast<sockaddr*>(&peer)).ipString();
     snprintf(client_ip_, sizeof(client_ip_), "%s", ip.c_str());
   }
+  if (listener_->config->tls) {
+    // The header timeout below also bounds the handshake.
+    tls_ = std::make_unique<tls::TlsConnection>(listener_->config->tls, tls::Role::kServer);
+    tls_filter_ = std::make_unique<tls::TlsWriteFilter>(*tls_);
+    writer_.setFilter(tls_filter_.get());
+  }
   writer_.attach(tcp_.stream());
   armTimer(TimerPurpose::kHeader, listener_->config->header_timeout_ms);
   startReading();
@@ -68,9 +74,40 @@ void HttpSession::onRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf
   auto* self = static_cast<HttpSession*>(stream->data);
   if (nread > 0) {
     self->worker_.stats->bytes_received_total.add(nread);
-    self->handleData(buffer->base, static_cast<size_t>(nread));
+    if (self->tls_) {
+      self->receiveTls(buffer->base, static_cast<size_t>(nread));
+    } else {
+      self->handleData(buffer->base, static_cast<size_t>(nread));
+    }
   } else if (nread < 0) {
     self->handleEof();
+  }
+}
+
+void HttpSession::receiveTls(const char* data, size_t length) {
+  plaintext_.clear();
+  Status status = tls_->receive(data, length, plaintext_);
+  writer_.writeRaw(tls_->pendingOutput());  // handshake records, tickets, alerts
+  tls_->pendingOutput().clear();
+  if (!status) {
+    if (tls_->handshakeDone()) {
+      worker_.stats->tls_errors_total.add();
+    } else {
+      worker_.stats->tls_handshake_errors_total.add();
+    }
+    LOG_DEBUG("TLS from %s: %s", client_ip_, tls_->lastError().c_str());
+    close();
+    return;
+  }
+  if (!tls_handshake_counted_ && tls_->handshakeDone()) {
+    tls_handshake_counted_ = true;
+    worker_.stats->tls_handshakes_total.add();
+  }
+  if (!plaintext_.empty()) {
+    handleData(plaintext_.data(), plaintext_.size());
+  }
+  if (tls_->peerClosed() && !closed_ && !client_eof_) {
+    handleEof();  // close_notify: the client sends nothing more
   }
 }
 
@@ -295,6 +332,7 @@ http::HeadAction HttpSession::onHead(http::MessageHead& head, const http::HeadIn
   }
   http::ForwardingInfo forwarding;
   forwarding.client_ip = client_ip_;
+  forwarding.proto = tls_ ? "https" : "http";
   forwarding.request_id = request_id;
   ConnectionPool& pool = cluster.pool(host_id_);
   forwarding.default_host = pool.label();
@@ -796,22 +834,12 @@ void HttpSession::lingerOrClose() {
     close();
     return;
   }
-  // Send our FIN, then read and discard until the client's FIN or the linger time.
+  // Send our FIN (after close_notify on TLS), then read and discard until the client's FIN or
+  // the linger time.
   shut_down_ = true;
-  shutdown_request_.data = this;
-  if (uv_shutdown(&shutdown_request_, tcp_.stream(), &HttpSession::onShutdown) != 0) {
-    close();
-    return;
-  }
+  writer_.shutdownWhenFlushed();
   armTimer(TimerPurpose::kLinger, kLingerMs);
   startReading();
-}
-
-void HttpSession::onShutdown(uv_shutdown_t* request, int status) {
-  auto* self = static_cast<HttpSession*>(request->data);
-  if (status != 0 && status != UV_ECANCELED && !self->closed_) {
-    self->close();
-  }
 }
 
 void HttpSession::drain() {

@@ -10,6 +10,8 @@
 #include "proxy/http/http1_decoder.h"
 #include "proxy/http/message_encoder.h"
 #include "proxy/session/retry_decision.h"
+#include "proxy/tls/tls_connection.h"
+#include "proxy/tls/tls_write_filter.h"
 #include "proxy/upstream/shared_limits.h"
 #include "proxy/upstream/upstream_connection.h"
 #include "proxy/worker/cluster_runtime.h"
@@ -74,9 +76,10 @@ class HttpSession final : public Session,
   static void onRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buffer);
   static void onTimer(uv_timer_t* timer);
   static void onClosed(uv_handle_t* handle);
-  static void onShutdown(uv_shutdown_t* request, int status);
 
   void handleData(const char* data, size_t length);
+  // TLS listeners: decrypts, writes handshake output, hands plaintext to handleData().
+  void receiveTls(const char* data, size_t length);
   void handleEof();
   // Parses requests from `data`; returns how many bytes belong to what was parsed. Stops after
   // one complete request, a local answer or an error.
@@ -125,9 +128,12 @@ class HttpSession final : public Session,
   UvHandle<uv_tcp_t> tcp_;
   UvHandle<uv_timer_t> timer_;
   UvHandle<uv_timer_t> try_timer_;  // per-try timeout; initialised on first use
-  uv_shutdown_t shutdown_request_{};
   StreamWriter writer_;
   http::Http1Decoder decoder_;
+  std::unique_ptr<tls::TlsConnection> tls_;  // TLS listeners only
+  std::unique_ptr<tls::TlsWriteFilter> tls_filter_;
+  std::string plaintext_;  // decrypted bytes of one read; reused
+  bool tls_handshake_counted_ = false;
   std::string stash_;    // client bytes received but not parsed yet (pipelined requests)
   std::string scratch_;  // heads being encoded; reused
   char client_ip_[48] = {0};

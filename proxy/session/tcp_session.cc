@@ -27,6 +27,11 @@ void TcpSession::start(uv_stream_t* server) {
   worker_.stats->downstream_connections_active.add();
   worker_.stats->tcp_sessions_total.add();
   uv_tcp_nodelay(client_.tcp.get(), 1);
+  if (listener_.config->tls) {
+    tls_ = std::make_unique<tls::TlsConnection>(listener_.config->tls, tls::Role::kServer);
+    tls_filter_ = std::make_unique<tls::TlsWriteFilter>(*tls_);
+    client_.writer.setFilter(tls_filter_.get());
+  }
   client_.writer.attach(client_.tcp.stream());
 
   cluster_ = listener_.generation->clusters[listener_.config->cluster_index].get();
@@ -130,10 +135,39 @@ void TcpSession::onAlloc(uv_handle_t* handle, size_t suggested, uv_buf_t* buffer
 
 void TcpSession::onRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buffer) {
   auto* side = static_cast<Side*>(stream->data);
-  if (nread > 0) {
+  if (nread > 0 && side->is_client && side->session.tls_) {
+    side->session.receiveTls(buffer->base, static_cast<size_t>(nread));
+  } else if (nread > 0) {
     side->session.handleData(*side, buffer->base, static_cast<size_t>(nread));
   } else if (nread < 0) {
     side->session.handleEof(*side);
+  }
+}
+
+void TcpSession::receiveTls(const char* data, size_t length) {
+  plaintext_.clear();
+  Status status = tls_->receive(data, length, plaintext_);
+  client_.writer.writeRaw(tls_->pendingOutput());  // handshake records, tickets, alerts
+  tls_->pendingOutput().clear();
+  if (!status) {
+    if (tls_->handshakeDone()) {
+      worker_.stats->tls_errors_total.add();
+    } else {
+      worker_.stats->tls_handshake_errors_total.add();
+    }
+    LOG_DEBUG("tcp: TLS: %s", tls_->lastError().c_str());
+    close();
+    return;
+  }
+  if (!tls_handshake_counted_ && tls_->handshakeDone()) {
+    tls_handshake_counted_ = true;
+    worker_.stats->tls_handshakes_total.add();
+  }
+  if (!plaintext_.empty()) {
+    handleData(client_, plaintext_.data(), plaintext_.size());
+  }
+  if (tls_->peerClosed() && !closed_ && !client_.eof) {
+    handleEof(client_);
   }
 }
 

@@ -2,8 +2,13 @@
 
 #include <uv.h>
 
+#include <memory>
+#include <string>
+
 #include "common/stream_writer.h"
 #include "common/uv_handle.h"
+#include "proxy/tls/tls_connection.h"
+#include "proxy/tls/tls_write_filter.h"
 #include "proxy/upstream/shared_limits.h"
 #include "proxy/worker/cluster_runtime.h"
 #include "proxy/worker/worker_context.h"
@@ -49,6 +54,8 @@ class TcpSession final : public Session {
   void startReading(Side& side);
   void stopReading(Side& side);
   void handleData(Side& from, const char* data, size_t length);
+  // TLS listeners: decrypts the client's bytes and passes the plaintext on.
+  void receiveTls(const char* data, size_t length);
   void handleEof(Side& from);
   void close();
 
@@ -56,6 +63,10 @@ class TcpSession final : public Session {
   const ListenerRuntime& listener_;
   Side client_;
   Side upstream_;
+  std::unique_ptr<tls::TlsConnection> tls_;  // TLS listeners only; encrypts client_.writer
+  std::unique_ptr<tls::TlsWriteFilter> tls_filter_;
+  std::string plaintext_;  // decrypted bytes of one read; reused
+  bool tls_handshake_counted_ = false;
   UvHandle<uv_timer_t> timer_;
   uv_connect_t connect_request_{};
   ClusterRuntime* cluster_ = nullptr;

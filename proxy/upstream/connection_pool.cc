@@ -1,5 +1,7 @@
 #include "proxy/upstream/connection_pool.h"
 
+#include "common/log.h"
+
 #include "proxy/upstream/upstream_connection.h"
 #include "proxy/worker/worker_context.h"
 
@@ -13,6 +15,17 @@ ConnectionPool::ConnectionPool(WorkerContext& worker, const config::ClusterConfi
       host_(host),
       limits_(limits),
       live_connections_(live_connections) {}
+
+void ConnectionPool::reportTlsError(const std::string& reason) {
+  if (!tls_error_logged_) {
+    tls_error_logged_ = true;
+    LOG_WARN("cluster %s host %s: TLS: %s (further TLS errors with this host are only counted)",
+             cluster_.name.c_str(), host_.address_text.c_str(), reason.c_str());
+  } else {
+    LOG_DEBUG("cluster %s host %s: TLS: %s", cluster_.name.c_str(), host_.address_text.c_str(),
+              reason.c_str());
+  }
+}
 
 void ConnectionPool::connectionFreed() {
   limits_.connections.release();

@@ -32,6 +32,8 @@ class ConnectionPool {
   // A new connection for `owner`, never an idle one (a retry after a reused one failed).
   UpstreamConnection* connectNew(UpstreamCallbacks& owner, Refusal* refusal);
   ClusterLimits& limits() { return limits_; }
+  // A TLS failure with this host: logged at warn once per pool (per worker), then counted only.
+  void reportTlsError(const std::string& reason);
   // Called by a connection when it is freed: gives back its circuit-breaker slot.
   void connectionFreed();
   // Called by a connection whose exchange ended cleanly. False when the pool is full.
@@ -52,6 +54,7 @@ class ConnectionPool {
   ClusterLimits& limits_;
   uint32_t* live_connections_;  // the cluster's count of connections not yet freed
   std::vector<UpstreamConnection*> idle_;
+  bool tls_error_logged_ = false;
 };
 
 }  // namespace meshlb

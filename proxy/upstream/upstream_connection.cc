@@ -29,6 +29,13 @@ void UpstreamConnection::connect(UpstreamCallbacks& owner) {
   timer_.initialized(this);
   open_handles_ = 2;
   uv_tcp_nodelay(tcp_.get(), 1);
+  if (pool_.cluster().tls) {
+    // Writes made before the handshake ends are kept by the TLS engine, so the owner may queue
+    // its request at once.
+    tls_ = std::make_unique<tls::TlsConnection>(pool_.cluster().tls, tls::Role::kClient);
+    tls_filter_ = std::make_unique<tls::TlsWriteFilter>(*tls_);
+    writer_.setFilter(tls_filter_.get());
+  }
   connect_request_.data = this;
   int rc = uv_tcp_connect(&connect_request_, tcp_.get(), pool_.address().get(),
                           &UpstreamConnection::onConnect);
@@ -78,6 +85,19 @@ void UpstreamConnection::onConnect(uv_connect_t* request, int status) {
   }
   self->state_ = State::kActive;
   self->writer_.attach(self->tcp_.stream());
+  if (self->tls_) {
+    if (!self->tls_->startHandshake()) {
+      UpstreamCallbacks* owner = self->owner_;
+      self->owner_ = nullptr;
+      self->close();
+      if (owner != nullptr) {
+        owner->onUpstreamConnectFailed(false);
+      }
+      return;
+    }
+    self->writer_.writeRaw(self->tls_->pendingOutput());  // the ClientHello
+    self->tls_->pendingOutput().clear();
+  }
   self->resumeReading();
   if (self->owner_ != nullptr) {
     self->owner_->onUpstreamReady();
@@ -113,6 +133,40 @@ void UpstreamConnection::onRead(uv_stream_t* stream, ssize_t nread, const uv_buf
 }
 
 void UpstreamConnection::handleData(const char* data, size_t length) {
+  if (!tls_) {
+    handlePlaintext(data, length);
+    return;
+  }
+  plaintext_.clear();
+  Status status = tls_->receive(data, length, plaintext_);
+  writer_.writeRaw(tls_->pendingOutput());  // handshake records, alerts
+  tls_->pendingOutput().clear();
+  if (!status) {
+    bool in_handshake = !tls_->handshakeDone();
+    if (in_handshake) {
+      worker_.stats->upstream_tls_handshake_errors_total.add();
+    }
+    pool_.reportTlsError(tls_->lastError());
+    if (in_handshake && state_ == State::kActive && owner_ != nullptr) {
+      // Nothing of the request was sent (it waits for the handshake): a failed connect.
+      UpstreamCallbacks* owner = owner_;
+      owner_ = nullptr;
+      close();
+      owner->onUpstreamConnectFailed(false);
+      return;
+    }
+    fail(false, "TLS error");
+    return;
+  }
+  if (!plaintext_.empty()) {
+    handlePlaintext(plaintext_.data(), plaintext_.size());
+  }
+  if (tls_->peerClosed() && state_ != State::kClosed) {
+    handleEof();
+  }
+}
+
+void UpstreamConnection::handlePlaintext(const char* data, size_t length) {
   switch (state_) {
     case State::kIdle:
       close();  // an idle connection must stay silent: whatever this is, it is not ours

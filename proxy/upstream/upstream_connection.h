@@ -2,11 +2,15 @@
 
 #include <uv.h>
 
+#include <memory>
+#include <string>
 #include <string_view>
 
 #include "common/stream_writer.h"
 #include "common/uv_handle.h"
 #include "proxy/http/http1_decoder.h"
+#include "proxy/tls/tls_connection.h"
+#include "proxy/tls/tls_write_filter.h"
 
 namespace meshlb {
 
@@ -82,7 +86,9 @@ class UpstreamConnection final : public http::DecoderCallbacks, public StreamWri
   static void onAlloc(uv_handle_t* handle, size_t suggested, uv_buf_t* buffer);
   static void onRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buffer);
   static void onClosed(uv_handle_t* handle);
+  // Decrypts (TLS clusters) and hands the plaintext to handlePlaintext().
   void handleData(const char* data, size_t length);
+  void handlePlaintext(const char* data, size_t length);
   void handleEof();
   void fail(bool bad_response, std::string_view reason);
   void releasePendingSlot();
@@ -94,6 +100,9 @@ class UpstreamConnection final : public http::DecoderCallbacks, public StreamWri
   UvHandle<uv_timer_t> timer_;
   uv_connect_t connect_request_{};
   StreamWriter writer_;
+  std::unique_ptr<tls::TlsConnection> tls_;  // TLS clusters only
+  std::unique_ptr<tls::TlsWriteFilter> tls_filter_;
+  std::string plaintext_;  // decrypted bytes of one read; reused
   http::Http1Decoder decoder_;
   State state_ = State::kConnecting;
   int open_handles_ = 0;

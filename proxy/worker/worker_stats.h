@@ -52,8 +52,12 @@ struct WorkerStats {
   Counter upstream_connections_total;
   Counter upstream_connections_reused_total;
   Counter tcp_sessions_total;
-  Counter bytes_received_total;  // from downstream
-  Counter bytes_sent_total;      // to downstream
+  Counter tls_handshakes_total;        // downstream TLS handshakes completed
+  Counter tls_handshake_errors_total;  // downstream handshakes failed (bad hello, version...)
+  Counter tls_errors_total;            // downstream TLS errors after the handshake
+  Counter upstream_tls_handshake_errors_total;  // upstream handshakes failed (e.g. unknown CA)
+  Counter bytes_received_total;                 // from downstream
+  Counter bytes_sent_total;                     // to downstream
   Counter access_log_dropped_total;
 
   void countResponse(int status) {
