@@ -73,8 +73,14 @@ AdminResponse AdminApi::clusters() const {
       }
       hosts.push_back(std::move(host));
     }
-    bool panic = !cluster.hosts.empty() &&
-                 usable * 100 < cluster.hosts.size() * cluster.panic_threshold_percent;
+    size_t in_service = 0;  // all but draining hosts, as the workers count them for panic
+    for (size_t h = 0; h < cluster.hosts.size(); ++h) {
+      in_service += (health_.host(static_cast<uint32_t>(c), static_cast<uint32_t>(h)).flags &
+                     health::kDraining) == 0
+                        ? 1
+                        : 0;
+    }
+    bool panic = in_service > 0 && usable * 100 < in_service * cluster.panic_threshold_percent;
     clusters.push_back({{"name", cluster.name},
                         {"lb_policy", lb::lbPolicyName(cluster.lb_policy)},
                         {"usable_hosts", usable},

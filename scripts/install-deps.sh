@@ -10,7 +10,7 @@ packages=(
   libuv1-dev node-llhttp libssl-dev libpcap-dev prometheus-cpp-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # real peers and tools used by tests and benchmarks
-  haproxy nginx wrk curl procps iproute2 python3
+  haproxy nginx wrk curl openssl procps iproute2 python3
 )
 
 missing=()

@@ -60,13 +60,16 @@ struct HostConfig {
   SocketAddress address;
   std::string address_text;  // as written, used as the host's label and hash identity
   uint32_t weight = 1;
+  // Set by an operator: no new requests; those in flight finish. Shown as "draining".
+  bool draining = false;
 };
 
 // Active health checking of every host of a cluster, from the main thread.
 struct HealthCheckConfig {
   enum class Type { kTcp, kHttp } type = Type::kTcp;
-  std::string path = "/";  // http
-  std::string host;        // http Host header; empty: the host's address
+  std::string method = "GET";  // http: GET, HEAD or OPTIONS
+  std::string path = "/";      // http
+  std::string host;            // http Host header; empty: the host's address
   uint32_t interval_ms = 1'000;
   uint32_t jitter_ms = 0;  // each interval is lengthened by a random 0..jitter_ms
   uint32_t timeout_ms = 500;

@@ -199,6 +199,7 @@ void readHost(const json& node, const std::string& path, ClusterConfig& cluster,
   HostConfig host;
   readAddress(reader, "address", host.address, true, &host.address_text);
   reader.uint("weight", host.weight, 1, 1000);
+  reader.boolean("draining", host.draining);
   reader.finish();
   if (host.address.length != 0 && host.address.port() == 0) {
     reader.error("address", "port 0 is not a backend port");
@@ -254,6 +255,10 @@ void readHealthCheck(JsonObjectReader& reader, ClusterConfig& cluster) {
     check.type = HealthCheckConfig::Type::kHttp;
   } else if (type != "tcp") {
     reader.error("type", "expected \"tcp\" or \"http\"");
+  }
+  reader.string("method", check.method);
+  if (check.method != "GET" && check.method != "HEAD" && check.method != "OPTIONS") {
+    reader.error("method", "expected \"GET\", \"HEAD\" or \"OPTIONS\"");
   }
   reader.string("path", check.path);
   if (check.path.empty() || check.path.front() != '/') {

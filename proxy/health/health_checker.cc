@@ -71,7 +71,7 @@ class HostHealthChecker::Probe final : public http::DecoderCallbacks, public Str
       return;
     }
     const config::HealthCheckConfig& config = checker_->config_;
-    std::string request = "GET " + config.path + " HTTP/1.1\r\nHost: " +
+    std::string request = config.method + " " + config.path + " HTTP/1.1\r\nHost: " +
                           (config.host.empty() ? checker_->host_.address_text : config.host) +
                           "\r\nUser-Agent: meshlb-health-check\r\nConnection: close\r\n\r\n";
     writer_.attach(tcp_.stream());

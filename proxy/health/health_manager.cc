@@ -14,7 +14,11 @@ HealthManager::HealthManager(uv_loop_t* loop, std::shared_ptr<const config::Conf
   auto snapshot = std::make_shared<HealthSnapshot>();
   snapshot->generation = generation_;
   for (const auto& cluster : hosts_) {
-    snapshot->clusters.emplace_back(cluster.size(), 0);
+    std::vector<uint8_t> flags;
+    for (const HostRecord& record : cluster) {
+      flags.push_back(record.flags);
+    }
+    snapshot->clusters.push_back(std::move(flags));
   }
   snapshot_ = std::move(snapshot);
 }
@@ -32,6 +36,9 @@ void HealthManager::buildHosts(const std::vector<std::vector<HostRecord>>* previ
       record.manager = this;
       record.cluster = static_cast<uint32_t>(c);
       record.host = static_cast<uint32_t>(h);
+      if (cluster.hosts[h].draining) {
+        record.flags |= kDraining;
+      }
       if (previous == nullptr || !cluster.health_check) {
         continue;
       }
@@ -87,6 +94,7 @@ void HealthManager::start() {
     accepting_ = true;
   }
   startCheckers();
+  publish_(snapshot_);  // workers start from the config; this makes the generations agree
 }
 
 void HealthManager::retireHosts() {

@@ -20,6 +20,10 @@ ClusterRuntime::ClusterRuntime(WorkerContext& worker, const config::ClusterConfi
   }
   active_requests_.assign(config.hosts.size(), 0);
   flags_.assign(config.hosts.size(), 0);
+  for (size_t h = 0; h < config.hosts.size(); ++h) {
+    // Until the first health snapshot arrives, what the config says is all there is.
+    flags_[h] = config.hosts[h].draining ? health::kDraining : 0;
+  }
   consecutive_5xx_.assign(config.hosts.size(), 0);
   consecutive_gateway_.assign(config.hosts.size(), 0);
   rebuildBalancer();
@@ -85,7 +89,10 @@ void ClusterRuntime::rebuildBalancer() {
   for (size_t h = 0; h < config_->hosts.size(); ++h) {
     const config::HostConfig& host = config_->hosts[h];
     lb::LbHost entry{static_cast<uint32_t>(h), host.weight, host.address_text};
-    all.push_back(entry);
+    // A draining host takes no new request, not even in panic: an operator took it out.
+    if ((flags_[h] & health::kDraining) == 0) {
+      all.push_back(entry);
+    }
     if (flags_[h] == 0) {
       usable.push_back(entry);
     }

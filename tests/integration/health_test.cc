@@ -3,6 +3,9 @@
 // mode engages when two of three hosts are down.
 #include <gtest/gtest.h>
 
+#include <signal.h>
+
+#include <fstream>
 #include <map>
 #include <thread>
 
@@ -98,6 +101,34 @@ TEST_F(HealthTest, PanicBalancesOverAllHostsWhenTwoOfThreeAreDown) {
   EXPECT_GT(hits["200:a"], 0) << ::testing::PrintToString(hits);
   EXPECT_GT(hits["502:"], 0) << ::testing::PrintToString(hits);
   EXPECT_GT(meshlb.stats()["lb_panic_total"].get<int>(), 0);
+}
+
+TEST(DrainingTest, HostMarkedDrainingTakesNoNewRequestsAndFinishesItsOwn) {
+  TestUpstream a("a"), b("b");
+  nlohmann::json cluster = clusterOf("app", {&a, &b});
+  Meshlb meshlb({{"workers", 1},
+                 {"listeners", {{{"name", "web"}, {"routes", {{{"cluster", "app"}}}}}}},
+                 {"clusters", {cluster}}});
+  ASSERT_TRUE(meshlb.ready()) << meshlb.stderrLog();
+  // A slow request is in flight when the operator drains both a and b (config change and
+  // SIGHUP) and adds a third host (a again, under another entry).
+  RawClient slow(meshlb.listenerPort(0));
+  slow.send("GET / HTTP/1.1\r\nHost: a\r\nX-Upstream-Delay-Ms: 600\r\n\r\n");
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  std::ifstream in(meshlb.configPath());
+  nlohmann::json config = nlohmann::json::parse(in);
+  config["clusters"][0]["hosts"][0]["draining"] = true;  // a
+  config["clusters"][0]["hosts"][1]["draining"] = true;  // b
+  config["clusters"][0]["hosts"].push_back({{"address", a.address()}, {"weight", 1}});
+  std::ofstream(meshlb.configPath() + ".tmp") << config.dump();
+  rename((meshlb.configPath() + ".tmp").c_str(), meshlb.configPath().c_str());
+  kill(meshlb.process().pid(), SIGHUP);
+  auto answer = slow.readResponse();
+  ASSERT_TRUE(answer.has_value());
+  EXPECT_EQ(answer->status, 200) << "the request in flight on a draining host finished";
+  EXPECT_EQ(waitForState(meshlb, b, "draining").count() >= 0, true);
+  auto hits = spread(meshlb.listenerPort(0), 10);
+  EXPECT_EQ(hits["200:a"], 10) << ::testing::PrintToString(hits);
 }
 
 TEST(OutlierTest, BackendAnswering500IsEjectedThenReturns) {
