@@ -64,6 +64,9 @@ class HttpSession final : public Session,
   void onWriteError(int status) override;
 
  private:
+  // Requests up to this size (head and body) are kept for a retry; larger ones are not retried.
+  static constexpr size_t kMaxReplayBytes = 64 * 1024;
+
   enum class State {
     kWaitingRequest,  // between requests, or reading a head
     kForwarding,      // a request was routed; its body and/or response are streaming

@@ -2,6 +2,7 @@
 
 #include "common/address.h"
 #include "common/log.h"
+#include "proxy/session/downstream_tls.h"
 #include "proxy/worker/generation.h"
 #include "proxy/worker/listener.h"
 
@@ -145,23 +146,10 @@ void TcpSession::onRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buff
 }
 
 void TcpSession::receiveTls(const char* data, size_t length) {
-  plaintext_.clear();
-  Status status = tls_->receive(data, length, plaintext_);
-  client_.writer.writeRaw(tls_->pendingOutput());  // handshake records, tickets, alerts
-  tls_->pendingOutput().clear();
-  if (!status) {
-    if (tls_->handshakeDone()) {
-      worker_.stats->tls_errors_total.add();
-    } else {
-      worker_.stats->tls_handshake_errors_total.add();
-    }
-    LOG_DEBUG("tcp: TLS: %s", tls_->lastError().c_str());
+  if (!receiveDownstreamTls(*tls_, client_.writer, data, length, plaintext_, *worker_.stats,
+                            tls_handshake_counted_)) {
     close();
     return;
-  }
-  if (!tls_handshake_counted_ && tls_->handshakeDone()) {
-    tls_handshake_counted_ = true;
-    worker_.stats->tls_handshakes_total.add();
   }
   if (!plaintext_.empty()) {
     handleData(client_, plaintext_.data(), plaintext_.size());

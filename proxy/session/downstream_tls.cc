@@ -1,0 +1,30 @@
+#include "proxy/session/downstream_tls.h"
+
+#include "common/log.h"
+
+namespace meshlb {
+
+bool receiveDownstreamTls(tls::TlsConnection& tls, StreamWriter& writer, const char* data,
+                          size_t length, std::string& plaintext, WorkerStats& stats,
+                          bool& handshake_counted) {
+  plaintext.clear();
+  Status status = tls.receive(data, length, plaintext);
+  writer.writeRaw(tls.pendingOutput());
+  tls.pendingOutput().clear();
+  if (!status) {
+    if (tls.handshakeDone()) {
+      stats.tls_errors_total.add();
+    } else {
+      stats.tls_handshake_errors_total.add();
+    }
+    LOG_DEBUG("downstream TLS: %s", tls.lastError().c_str());
+    return false;
+  }
+  if (!handshake_counted && tls.handshakeDone()) {
+    handshake_counted = true;
+    stats.tls_handshakes_total.add();
+  }
+  return true;
+}
+
+}  // namespace meshlb

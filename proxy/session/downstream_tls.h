@@ -1,0 +1,20 @@
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "common/stream_writer.h"
+#include "proxy/tls/tls_connection.h"
+#include "proxy/worker/worker_stats.h"
+
+namespace meshlb {
+
+// One read of a TLS client connection, for any downstream session (HTTP or TCP): decrypts into
+// `plaintext`, writes what the engine produced (handshake records, tickets, alerts) past the
+// writer's filter, and counts the first completed handshake and any failure. False when the
+// connection must be closed. Worker-local.
+bool receiveDownstreamTls(tls::TlsConnection& tls, StreamWriter& writer, const char* data,
+                          size_t length, std::string& plaintext, WorkerStats& stats,
+                          bool& handshake_counted);
+
+}  // namespace meshlb
