@@ -10,7 +10,6 @@
 #include "proxy/worker/generation.h"
 
 namespace meshlb {
-namespace {}  // namespace
 
 void HttpSession::sendUpstream(std::initializer_list<std::string_view> pieces) {
   if (keep_request_ && upstream_ != nullptr) {
