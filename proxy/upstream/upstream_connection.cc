@@ -75,24 +75,14 @@ void UpstreamConnection::onConnect(uv_connect_t* request, int status) {
   uv_timer_stop(self->timer_.get());
   if (status != 0) {
     LOG_DEBUG("connect to %s failed: %s", self->pool_.label().c_str(), uv_strerror(status));
-    UpstreamCallbacks* owner = self->owner_;
-    self->owner_ = nullptr;
-    self->close();
-    if (owner != nullptr) {
-      owner->onUpstreamConnectFailed(false);
-    }
+    self->failConnect(false);
     return;
   }
   self->state_ = State::kActive;
   self->writer_.attach(self->tcp_.stream());
   if (self->tls_) {
     if (!self->tls_->startHandshake()) {
-      UpstreamCallbacks* owner = self->owner_;
-      self->owner_ = nullptr;
-      self->close();
-      if (owner != nullptr) {
-        owner->onUpstreamConnectFailed(false);
-      }
+      self->failConnect(false);
       return;
     }
     self->writer_.writeRaw(self->tls_->pendingOutput());  // the ClientHello
@@ -107,13 +97,7 @@ void UpstreamConnection::onConnect(uv_connect_t* request, int status) {
 void UpstreamConnection::onTimer(uv_timer_t* timer) {
   auto* self = static_cast<UpstreamConnection*>(timer->data);
   if (self->state_ == State::kConnecting || (self->state_ == State::kClosed && self->owner_)) {
-    bool timed_out = self->state_ == State::kConnecting;
-    UpstreamCallbacks* owner = self->owner_;
-    self->owner_ = nullptr;
-    self->close();
-    if (owner != nullptr) {
-      owner->onUpstreamConnectFailed(timed_out);
-    }
+    self->failConnect(/*timed_out=*/self->state_ == State::kConnecting);
   } else if (self->state_ == State::kIdle) {
     self->close();  // idle too long in the pool
   }
@@ -148,11 +132,7 @@ void UpstreamConnection::handleData(const char* data, size_t length) {
     }
     pool_.reportTlsError(tls_->lastError());
     if (in_handshake && state_ == State::kActive && owner_ != nullptr) {
-      // Nothing of the request was sent (it waits for the handshake): a failed connect.
-      UpstreamCallbacks* owner = owner_;
-      owner_ = nullptr;
-      close();
-      owner->onUpstreamConnectFailed(false);
+      failConnect(false);  // nothing of the request was sent: it waits for the handshake
       return;
     }
     fail(false, "TLS error");
@@ -224,6 +204,15 @@ void UpstreamConnection::handleEof() {
     return;
   }
   close();
+}
+
+void UpstreamConnection::failConnect(bool timed_out) {
+  UpstreamCallbacks* owner = owner_;
+  owner_ = nullptr;
+  close();
+  if (owner != nullptr) {
+    owner->onUpstreamConnectFailed(timed_out);
+  }
 }
 
 void UpstreamConnection::fail(bool bad_response, std::string_view reason) {

@@ -91,6 +91,8 @@ class UpstreamConnection final : public http::DecoderCallbacks, public StreamWri
   void handlePlaintext(const char* data, size_t length);
   void handleEof();
   void fail(bool bad_response, std::string_view reason);
+  // The connection could not be set up (TCP or TLS): close and tell the owner, once.
+  void failConnect(bool timed_out);
   void releasePendingSlot();
 
   WorkerContext& worker_;

@@ -144,6 +144,29 @@ TEST(CircuitBreakerTest, MaxRequestsOverflowsExactlyTheExcess) {
   EXPECT_EQ(meshlb.stats()["overflow_max_requests_total"], 40);
 }
 
+TEST(CircuitBreakerTest, MaxConnectionsOverflowsRequestsThatNeedANewConnection) {
+  TestUpstream a("a");
+  nlohmann::json cluster = clusterOf("app", {&a});
+  cluster["circuit_breakers"] = {{"max_connections", 2}};
+  Meshlb meshlb(singleCluster(cluster, 2));
+  ASSERT_TRUE(meshlb.ready()) << meshlb.stderrLog();
+  std::vector<std::unique_ptr<RawClient>> clients;
+  for (int i = 0; i < 5; ++i) {
+    clients.push_back(std::make_unique<RawClient>(meshlb.listenerPort(0)));
+    clients.back()->send("GET / HTTP/1.1\r\nHost: a\r\nX-Upstream-Delay-Ms: 800\r\n\r\n");
+  }
+  std::map<std::string, int> outcomes;
+  for (auto& client : clients) {
+    auto response = client->readResponse();
+    ++outcomes[response
+                   ? std::to_string(response->status) + " " + response->header("x-meshlb-overflow")
+                   : "none"];
+  }
+  EXPECT_EQ(outcomes["200 "], 2) << ::testing::PrintToString(outcomes);
+  EXPECT_EQ(outcomes["503 max_connections"], 3) << ::testing::PrintToString(outcomes);
+  EXPECT_EQ(meshlb.stats()["overflow_max_connections_total"], 3);
+}
+
 TEST(ListenerLimitTest, ConnectionsOverMaxAreRefusedAtOnce) {
   TestUpstream a("a");
   nlohmann::json config = singleCluster(clusterOf("app", {&a}), 2);
