@@ -422,6 +422,15 @@ void HttpSession::followReload() {
   }
   --listener_->generation->sessions;
   ++successor->generation->sessions;
+  // The old generation's gauges die with it: count this connection in the new one instead
+  // (without refusing it: it was admitted already).
+  if (listener_gauge_ != nullptr) {
+    listener_gauge_->release();
+  }
+  listener_gauge_ = successor->config->max_connections > 0 ? successor->connections : nullptr;
+  if (listener_gauge_ != nullptr) {
+    listener_gauge_->tryAcquire(UINT64_MAX);
+  }
   listener_ = successor;
 }
 

@@ -87,6 +87,36 @@ TEST(ReloadTest, ChangesEverySecondUnderLoadFailNoRequest) {
   EXPECT_GT(c.requests(), 0u);
 }
 
+TEST(ReloadTest, KeepAliveConnectionOutlivesItsGenerationUnderAConnectionLimit) {
+  // A connection counted in generation 1's listener gauge follows the reloads; when generation
+  // 1 is freed, the connection must count in (and later leave) the newest one instead.
+  TestUpstream a("a");
+  nlohmann::json config = baseConfig(a);
+  config["listeners"][0]["max_connections"] = 2;
+  Meshlb meshlb(config);
+  ASSERT_TRUE(meshlb.ready()) << meshlb.stderrLog();
+  nlohmann::json running = runningConfig(meshlb);
+  RawClient client(meshlb.listenerPort(0));
+  for (int generation = 2; generation <= 4; ++generation) {
+    writeConfig(meshlb, running);
+    kill(meshlb.process().pid(), SIGHUP);
+    ASSERT_TRUE(waitGeneration(meshlb, generation));
+    client.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n");  // moves to the newest generation
+    auto response = client.readResponse();
+    ASSERT_TRUE(response.has_value()) << generation;
+    EXPECT_EQ(response->status, 200);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));  // old generations are freed
+  {
+    RawClient second(meshlb.listenerPort(0));  // 2 of 2: still admitted
+    second.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+    ASSERT_TRUE(second.readResponse().has_value());
+    RawClient third(meshlb.listenerPort(0), std::chrono::seconds(3));
+    EXPECT_TRUE(third.waitClosed()) << "the first connection is no longer counted";
+  }
+  EXPECT_EQ(meshlb.stats()["downstream_connections_refused_total"], 1);
+}
+
 TEST(ReloadTest, InvalidConfigIsRejectedAndTrafficGoesOn) {
   TestUpstream a("a");
   Meshlb meshlb(baseConfig(a));
