@@ -157,6 +157,7 @@ int main(int argc, char** argv) {
     LOG_ERROR("%s", status.message().c_str());
     health.stop();
     proxy.drain();
+    proxy.join();  // workers report to `health`: they must be gone before it is
     uv_run(loop, UV_RUN_NOWAIT);
     return 1;
   }

@@ -88,5 +88,20 @@ TEST(CliTest, StartFailsClearlyWhenAPortIsTaken) {
   EXPECT_NE(run.err.find("listener web: bind"), std::string::npos) << run.err;
 }
 
+TEST(CliTest, StartFailsClearlyWhenTheAdminPortIsTaken) {
+  TestUpstream squatter("squatter");
+  std::string path = tempPath("admin-taken.json");
+  nlohmann::json config = {{"admin", {{"address", squatter.address()}}},
+                           {"listeners",
+                            {{{"name", "web"},
+                              {"address", "127.0.0.1:" + std::to_string(freePort())},
+                              {"routes", {{{"cluster", "app"}}}}}}},
+                           {"clusters", {clusterOf("app", {&squatter})}}};
+  std::ofstream(path) << config.dump();
+  CliRun run = runMeshlb({"--config", path});
+  EXPECT_EQ(run.code, 1);
+  EXPECT_NE(run.err.find("admin listener " + squatter.address()), std::string::npos) << run.err;
+}
+
 }  // namespace
 }  // namespace meshlb::testing
