@@ -30,6 +30,25 @@ std::map<std::string, int> spread(int port, int requests, const std::string& met
   return hits;
 }
 
+// Sends `count` slow requests at once (each held `delay_ms` by the backend) and counts the
+// outcomes as "status overflow-header", e.g. "200 " or "503 max_requests".
+std::map<std::string, int> concurrentSlowRequests(int port, int count, int delay_ms) {
+  std::vector<std::unique_ptr<RawClient>> clients;
+  for (int i = 0; i < count; ++i) {
+    clients.push_back(std::make_unique<RawClient>(port));
+    clients.back()->send("GET / HTTP/1.1\r\nHost: a\r\nX-Upstream-Delay-Ms: " +
+                         std::to_string(delay_ms) + "\r\n\r\n");
+  }
+  std::map<std::string, int> outcomes;
+  for (auto& client : clients) {
+    auto response = client->readResponse();
+    ++outcomes[response
+                   ? std::to_string(response->status) + " " + response->header("x-meshlb-overflow")
+                   : "none"];
+  }
+  return outcomes;
+}
+
 nlohmann::json singleCluster(nlohmann::json cluster, int workers = 1) {
   return {{"workers", workers},
           {"listeners", {{{"name", "web"}, {"routes", {{{"cluster", "app"}}}}}}},
@@ -127,18 +146,7 @@ TEST(CircuitBreakerTest, MaxRequestsOverflowsExactlyTheExcess) {
   cluster["circuit_breakers"] = {{"max_requests", 10}};
   Meshlb meshlb(singleCluster(cluster, 2));  // the limit holds across workers
   ASSERT_TRUE(meshlb.ready()) << meshlb.stderrLog();
-  std::vector<std::unique_ptr<RawClient>> clients;
-  for (int i = 0; i < 50; ++i) {
-    clients.push_back(std::make_unique<RawClient>(meshlb.listenerPort(0)));
-    clients.back()->send("GET / HTTP/1.1\r\nHost: a\r\nX-Upstream-Delay-Ms: 1500\r\n\r\n");
-  }
-  std::map<std::string, int> outcomes;
-  for (auto& client : clients) {
-    auto response = client->readResponse();
-    ++outcomes[response
-                   ? std::to_string(response->status) + " " + response->header("x-meshlb-overflow")
-                   : "none"];
-  }
+  auto outcomes = concurrentSlowRequests(meshlb.listenerPort(0), 50, 1500);
   EXPECT_EQ(outcomes["200 "], 10) << ::testing::PrintToString(outcomes);
   EXPECT_EQ(outcomes["503 max_requests"], 40) << ::testing::PrintToString(outcomes);
   EXPECT_EQ(meshlb.stats()["overflow_max_requests_total"], 40);
@@ -150,18 +158,7 @@ TEST(CircuitBreakerTest, MaxConnectionsOverflowsRequestsThatNeedANewConnection) 
   cluster["circuit_breakers"] = {{"max_connections", 2}};
   Meshlb meshlb(singleCluster(cluster, 2));
   ASSERT_TRUE(meshlb.ready()) << meshlb.stderrLog();
-  std::vector<std::unique_ptr<RawClient>> clients;
-  for (int i = 0; i < 5; ++i) {
-    clients.push_back(std::make_unique<RawClient>(meshlb.listenerPort(0)));
-    clients.back()->send("GET / HTTP/1.1\r\nHost: a\r\nX-Upstream-Delay-Ms: 800\r\n\r\n");
-  }
-  std::map<std::string, int> outcomes;
-  for (auto& client : clients) {
-    auto response = client->readResponse();
-    ++outcomes[response
-                   ? std::to_string(response->status) + " " + response->header("x-meshlb-overflow")
-                   : "none"];
-  }
+  auto outcomes = concurrentSlowRequests(meshlb.listenerPort(0), 5, 800);
   EXPECT_EQ(outcomes["200 "], 2) << ::testing::PrintToString(outcomes);
   EXPECT_EQ(outcomes["503 max_connections"], 3) << ::testing::PrintToString(outcomes);
   EXPECT_EQ(meshlb.stats()["overflow_max_connections_total"], 3);
