@@ -317,6 +317,9 @@ void Connection::dispatch() {
   if (request.delayMs > 0) {
     busy_ = Busy::kDelayed;
     flush();  // earlier pipelined answers must not wait for this one's delay
+    // The loop's clock is cached from the start of this iteration; refresh it so the delay
+    // counts from now and not from whenever the iteration began.
+    uv_update_time(timer_.loop);
     uv_timer_start(&timer_, onTimer, static_cast<uint64_t>(request.delayMs), 0);
     return;
   }
