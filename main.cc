@@ -7,9 +7,12 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <utility>
 
 #include "admin/admin_api.h"
 #include "admin/admin_server.h"
+#include "admin/admin_token.h"
+#include "admin/stats_collector.h"
 #include "common/log.h"
 #include "proxy/config/config_loader.h"
 #include "proxy/health/health_manager.h"
@@ -84,6 +87,7 @@ struct Shutdown {
   meshlb::admin::AdminApi* api = nullptr;
   meshlb::health::HealthManager* health = nullptr;
   meshlb::admin::AdminServer* admin = nullptr;
+  meshlb::admin::StatsCollector* stats = nullptr;
   uv_signal_t sigterm{};
   uv_signal_t sigint{};
   uv_signal_t sighup{};
@@ -108,6 +112,7 @@ void beginShutdown(Shutdown& shutdown, const char* why) {
           return;
         }
         state->admin->close();
+        state->stats->stop();
         uv_close(reinterpret_cast<uv_handle_t*>(&state->sigterm), nullptr);
         uv_close(reinterpret_cast<uv_handle_t*>(&state->sigint), nullptr);
         uv_close(reinterpret_cast<uv_handle_t*>(&state->sighup), nullptr);
@@ -136,6 +141,12 @@ int main(int argc, char** argv) {
     return 0;
   }
   signal(SIGPIPE, SIG_IGN);
+  meshlb::Result<meshlb::admin::AdminToken> token =
+      meshlb::admin::AdminToken::load(loaded.config->admin.token_file);
+  if (!token) {
+    LOG_ERROR("%s", token.error().message.c_str());
+    return 1;
+  }
 
   uv_loop_t* loop = uv_default_loop();
   meshlb::ProxyServer proxy(loaded.config);
@@ -149,10 +160,17 @@ int main(int argc, char** argv) {
   }
   health.start();
   meshlb::ConfigReloader reloader(options.config_path, proxy, health);
-  meshlb::admin::AdminApi api(proxy, health, reloader);
-  meshlb::admin::AdminServer admin(loop, [&api](std::string_view method, std::string_view path) {
-    return api.handle(method, path);
-  });
+  meshlb::admin::StatsCollector stats(loop, proxy, health, reloader, MESHLB_VERSION);
+  Shutdown shutdown;
+  meshlb::admin::AdminControl control;
+  control.drain_listeners = [&proxy] { proxy.drain(); };
+  control.quit = [&shutdown] { beginShutdown(shutdown, "/quitquitquit"); };
+  bool token_required = token->configured();
+  meshlb::admin::AdminApi api(proxy, health, reloader, stats, std::move(control), token_required);
+  meshlb::admin::AdminAuthPolicy auth{std::move(*token), loaded.config->admin.protect_reads};
+  meshlb::admin::AdminServer admin(
+      loop, [&api](const meshlb::admin::AdminRequest& request) { return api.handle(request); },
+      std::move(auth));
   if (meshlb::Status status = admin.listen(loaded.config->admin.address); !status) {
     LOG_ERROR("%s", status.message().c_str());
     health.stop();
@@ -162,11 +180,12 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  Shutdown shutdown;
+  stats.start();
   shutdown.proxy = &proxy;
   shutdown.api = &api;
   shutdown.admin = &admin;
   shutdown.health = &health;
+  shutdown.stats = &stats;
   uv_timer_init(loop, &shutdown.poll);
   shutdown.poll.data = &shutdown;
   for (auto [handle, signum] :

@@ -1,94 +1,276 @@
 #include "admin/admin_api.h"
 
+#include <uv.h>
+
+#include <charconv>
 #include <nlohmann/json.hpp>
+#include <regex>
+
+#include "admin/admin_error.h"
+#include "admin/admin_views.h"
+#include "common/log.h"
 
 namespace meshlb::admin {
 namespace {
 
-AdminResponse jsonError(int status, std::string_view message) {
-  nlohmann::json body = {{"error", message}};
-  return {status, "application/json", body.dump() + "\n"};
+constexpr uint32_t kMaxWeight = 10'000;
+
+AdminResponse json(int status, const nlohmann::json& body) {
+  return {status, "application/json", body.dump(2) + "\n"};
 }
+
+AdminResponse methodNotAllowed(std::string_view allowed) {
+  AdminResponse response = adminError(405, "method_not_allowed",
+                                      "this endpoint answers " + std::string(allowed) + " only");
+  response.headers.emplace_back("Allow", allowed);
+  return response;
+}
+
+// Splits "/a/b/c" into {"a", "b", "c"}.
+std::vector<std::string_view> segments(std::string_view path) {
+  std::vector<std::string_view> parts;
+  size_t start = 1;
+  while (start <= path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string_view::npos) {
+      end = path.size();
+    }
+    parts.push_back(path.substr(start, end - start));
+    start = end + 1;
+  }
+  return parts;
+}
+
+constexpr std::string_view kIndex =
+    "meshlb admin API (see the README, \"Admin API\", for details)\n"
+    "  GET  /ready                        200 when serving, 503 while draining\n"
+    "  GET  /server_info                  version, uptime, workers, config generation\n"
+    "  GET  /listeners                    listeners with routes and live stats\n"
+    "  GET  /clusters                     clusters and hosts: health, weight, live stats\n"
+    "  GET  /config_dump                  the running config, secrets redacted\n"
+    "  GET  /stats[?filter=RE][&format=json]  every stat, one 'name: value' per line\n"
+    "  GET  /metrics                      Prometheus text format\n"
+    "  POST /clusters/{cluster}/hosts/{host}/drain     no new requests to the host\n"
+    "  POST /clusters/{cluster}/hosts/{host}/undrain   back into service\n"
+    "  POST /clusters/{cluster}/hosts/{host}/weight?value=N  balancing weight 1..10000\n"
+    "  POST /reload                       reload the config file (as SIGHUP)\n"
+    "  POST /drain_listeners              stop accepting; finish in-flight requests\n"
+    "  POST /quitquitquit                 graceful exit\n";
 
 }  // namespace
 
-AdminResponse AdminApi::handle(std::string_view method, std::string_view path) const {
-  if (method != "GET" && method != "HEAD") {
-    return jsonError(405, "method not allowed");
-  }
-  if (path == "/ready") {
-    nlohmann::json body = {{"ready", !draining_},
-                           {"state", draining_ ? "draining" : "serving"},
-                           {"workers", proxy_.workerCount()},
-                           {"config_generation", proxy_.generation()},
-                           {"last_reload_errors", reloader_.lastErrors()}};
-    return {draining_ ? 503 : 200, "application/json", body.dump() + "\n"};
-  }
-  if (path == "/stats") {
-    nlohmann::json body = nlohmann::json::object();
-    for (const auto& [name, value] : proxy_.stats().counters) {
-      body[name] = value;
+AdminApi::AdminApi(ProxyServer& proxy, health::HealthManager& health, ConfigReloader& reloader,
+                   StatsCollector& stats, AdminControl control, bool token_required)
+    : proxy_(proxy),
+      health_(health),
+      reloader_(reloader),
+      stats_(stats),
+      control_(std::move(control)),
+      token_required_(token_required),
+      started_ms_(uv_hrtime() / 1'000'000) {}
+
+AdminResponse AdminApi::handle(const AdminRequest& request) {
+  const std::string& path = request.path;
+  bool read = request.method == "GET" || request.method == "HEAD";
+  bool post = request.method == "POST";
+  struct Read {
+    std::string_view path;
+    AdminResponse (*answer)(AdminApi&, const AdminRequest&);
+  };
+  static const Read kReads[] = {
+      {"/ready", [](AdminApi& api, const AdminRequest&) { return api.ready(); }},
+      {"/server_info", [](AdminApi& api, const AdminRequest&) { return api.serverInfo(); }},
+      {"/listeners",
+       [](AdminApi& api, const AdminRequest&) {
+         return json(200, listenersView(api.proxy_.config(), api.stats_.refresh()));
+       }},
+      {"/clusters",
+       [](AdminApi& api, const AdminRequest&) {
+         return json(200, clustersView(api.proxy_.config(), api.health_, api.stats_.refresh()));
+       }},
+      {"/config_dump",
+       [](AdminApi& api, const AdminRequest&) {
+         nlohmann::json body = {{"config_generation", api.proxy_.generation()},
+                                {"path", api.reloader_.path()},
+                                {"config", configDumpView(api.proxy_.config())}};
+         return json(200, body);
+       }},
+      {"/stats",
+       [](AdminApi& api, const AdminRequest& request) { return api.statsEndpoint(request); }},
+      {"/metrics",
+       [](AdminApi& api, const AdminRequest&) {
+         api.stats_.refresh();
+         return AdminResponse{200, "text/plain; version=0.0.4; charset=utf-8",
+                              api.stats_.exporter().prometheusText()};
+       }},
+      {"/", [](AdminApi&, const AdminRequest&) {
+         return AdminResponse{200, "text/plain; charset=utf-8", std::string(kIndex)};
+       }}};
+  for (const Read& endpoint : kReads) {
+    if (path == endpoint.path) {
+      return read ? endpoint.answer(*this, request) : methodNotAllowed("GET, HEAD");
     }
-    body["config_generation"] = proxy_.generation();
-    body["config_reloads_total"] = reloader_.reloadsTotal();
-    body["config_reload_failures_total"] = reloader_.failuresTotal();
-    return {200, "application/json", body.dump(2) + "\n"};
   }
-  if (path == "/clusters") {
-    return clusters();
+
+  using Command = AdminResponse (AdminApi::*)();
+  static const std::pair<std::string_view, Command> kCommands[] = {
+      {"/reload", &AdminApi::reload},
+      {"/drain_listeners", &AdminApi::drainListeners},
+      {"/quitquitquit", &AdminApi::quit}};
+  for (const auto& [command_path, command] : kCommands) {
+    if (path == command_path) {
+      return post ? (this->*command)() : methodNotAllowed("POST");
+    }
   }
-  if (path == "/") {
-    return {200, "text/plain",
-            "meshlb admin\n  GET /ready  readiness (503 while draining)\n"
-            "  GET /stats  counters summed over workers (JSON)\n"
-            "  GET /clusters  clusters and hosts with their health (JSON)\n"};
+
+  // /clusters/{cluster}/hosts/{host}/{command}
+  std::vector<std::string_view> parts = segments(path);
+  if (parts.size() == 5 && parts[0] == "clusters" && parts[2] == "hosts" &&
+      (parts[4] == "drain" || parts[4] == "undrain" || parts[4] == "weight")) {
+    if (!post) {
+      return methodNotAllowed("POST");
+    }
+    return hostCommand(request, parts[1], parts[3], parts[4]);
   }
-  return jsonError(404, "no such endpoint");
+  return adminError(404, "not_found",
+                    "no endpoint " + path + "; GET / lists the endpoints of the admin API");
 }
 
-AdminResponse AdminApi::clusters() const {
+AdminResponse AdminApi::ready() const {
+  nlohmann::json body = {{"ready", !draining_},
+                         {"state", draining_ ? "draining" : "serving"},
+                         {"workers", proxy_.workerCount()},
+                         {"config_generation", proxy_.generation()},
+                         {"last_reload_errors", reloader_.lastErrors()}};
+  return json(draining_ ? 503 : 200, body);
+}
+
+AdminResponse AdminApi::serverInfo() const {
   const config::Config& config = proxy_.config();
-  nlohmann::json clusters = nlohmann::json::array();
-  for (size_t c = 0; c < config.clusters.size(); ++c) {
-    const config::ClusterConfig& cluster = config.clusters[c];
-    nlohmann::json hosts = nlohmann::json::array();
-    size_t usable = 0;
-    for (size_t h = 0; h < cluster.hosts.size(); ++h) {
-      health::HealthManager::HostView view =
-          health_.host(static_cast<uint32_t>(c), static_cast<uint32_t>(h));
-      usable += view.flags == 0 ? 1 : 0;
-      nlohmann::json host = {
-          {"address", cluster.hosts[h].address_text},
-          {"weight", cluster.hosts[h].weight},
-          {"state", health::hostStateName(view.flags)},
-          {"failed_active_check", (view.flags & health::kFailedActiveCheck) != 0},
-          {"ejected", (view.flags & health::kEjected) != 0},
-          {"ejections_total", view.ejections},
-          {"ejection_remaining_ms", view.ejected_for_ms}};
-      if (view.checker != nullptr) {
-        host["health_check"] = {{"checks_total", view.checker->checksTotal()},
-                                {"failures_total", view.checker->failuresTotal()},
-                                {"consecutive_failures", view.checker->consecutiveFailures()},
-                                {"last_failure", view.checker->lastFailure()}};
-      }
-      hosts.push_back(std::move(host));
+  nlohmann::json body = {
+      {"version", MESHLB_VERSION},
+      {"state", draining_ ? "draining" : "serving"},
+      {"pid", uv_os_getpid()},
+      {"uptime_seconds", static_cast<double>(uv_hrtime() / 1'000'000 - started_ms_) / 1000.0},
+      {"workers", proxy_.workerCount()},
+      {"config_path", reloader_.path()},
+      {"config_generation", proxy_.generation()},
+      {"config_reloads_total", reloader_.reloadsTotal()},
+      {"config_reload_failures_total", reloader_.failuresTotal()},
+      {"last_reload_errors", reloader_.lastErrors()},
+      {"listeners", config.listeners.size()},
+      {"clusters", config.clusters.size()},
+      {"admin_address", config.admin.address.toString()},
+      {"admin_token_required", token_required_}};
+  return json(200, body);
+}
+
+AdminResponse AdminApi::statsEndpoint(const AdminRequest& request) {
+  std::optional<std::regex> filter;
+  if (auto pattern = request.query.find("filter"); pattern && !pattern->empty()) {
+    // A bad pattern is the caller's mistake: std::regex reports it by throwing, caught here on
+    // the admin path (never on the data path).
+    try {
+      filter.emplace(std::string(*pattern), std::regex::ECMAScript | std::regex::optimize);
+    } catch (const std::regex_error& error) {
+      return adminError(400, "bad_filter",
+                        "filter is not a valid regular expression: " + std::string(error.what()));
     }
-    size_t in_service = 0;  // all but draining hosts, as the workers count them for panic
-    for (size_t h = 0; h < cluster.hosts.size(); ++h) {
-      in_service += (health_.host(static_cast<uint32_t>(c), static_cast<uint32_t>(h)).flags &
-                     health::kDraining) == 0
-                        ? 1
-                        : 0;
-    }
-    bool panic = in_service > 0 && usable * 100 < in_service * cluster.panic_threshold_percent;
-    clusters.push_back({{"name", cluster.name},
-                        {"lb_policy", lb::lbPolicyName(cluster.lb_policy)},
-                        {"usable_hosts", usable},
-                        {"panic", panic},
-                        {"hosts", std::move(hosts)}});
   }
-  nlohmann::json body = {{"clusters", std::move(clusters)}};
-  return {200, "application/json", body.dump(2) + "\n"};
+  std::optional<std::string_view> format = request.query.find("format");
+  if (format && *format != "json" && *format != "text") {
+    return adminError(400, "bad_format", "format must be text or json");
+  }
+  stats_.refresh();
+  const std::regex* pattern = filter ? &*filter : nullptr;
+  if (format && *format == "json") {
+    return {200, "application/json", stats_.exporter().statsJson(pattern).dump(1) + "\n"};
+  }
+  return {200, "text/plain; charset=utf-8", stats_.exporter().statsText(pattern)};
+}
+
+AdminResponse AdminApi::hostCommand(const AdminRequest& request, std::string_view cluster_name,
+                                    std::string_view host_name, std::string_view command) {
+  const config::Config& config = proxy_.config();
+  std::optional<uint32_t> cluster;
+  for (size_t c = 0; c < config.clusters.size(); ++c) {
+    if (config.clusters[c].name == cluster_name) {
+      cluster = static_cast<uint32_t>(c);
+    }
+  }
+  if (!cluster) {
+    return adminError(404, "cluster_not_found", "no cluster named " + std::string(cluster_name));
+  }
+  const config::ClusterConfig& cluster_config = config.clusters[*cluster];
+  std::optional<uint32_t> host;
+  for (size_t h = 0; h < cluster_config.hosts.size(); ++h) {
+    if (cluster_config.hosts[h].address_text == host_name) {
+      host = static_cast<uint32_t>(h);
+    }
+  }
+  if (!host) {
+    return adminError(404, "host_not_found",
+                      "cluster " + cluster_config.name + " has no host " + std::string(host_name) +
+                          " (hosts are named by their address as written in the config)");
+  }
+  if (command == "weight") {
+    std::optional<std::string_view> text = request.query.find("value");
+    uint32_t weight = 0;
+    const char* end = text ? text->data() + text->size() : nullptr;
+    if (!text || text->empty() || std::from_chars(text->data(), end, weight).ptr != end ||
+        weight < 1 || weight > kMaxWeight) {
+      return adminError(400, "bad_weight",
+                        "weight?value=N needs a whole number from 1 to " +
+                            std::to_string(kMaxWeight) + " (to stop traffic, use /drain)");
+    }
+    health_.setOperatorWeight(*cluster, *host, weight);
+  } else {
+    health_.setOperatorDrain(*cluster, *host, command == "drain");
+  }
+  health::HealthManager::HostView view = health_.host(*cluster, *host);
+  nlohmann::json body = {{"cluster", cluster_config.name},
+                         {"host", cluster_config.hosts[*host].address_text},
+                         {"state", health::hostStateName(view.flags)},
+                         {"draining", (view.flags & health::kDraining) != 0},
+                         {"weight", view.weight}};
+  return json(200, body);
+}
+
+AdminResponse AdminApi::reload() {
+  if (draining_) {
+    return adminError(409, "draining", "the listeners are draining; a reload would be lost");
+  }
+  if (!reloader_.reload()) {
+    AdminResponse response = adminError(
+        400, "reload_rejected", "the config file was not applied; the running config is unchanged");
+    nlohmann::json body = nlohmann::json::parse(response.body);
+    body["errors"] = reloader_.lastErrors();
+    body["config_generation"] = proxy_.generation();
+    return json(400, body);
+  }
+  nlohmann::json body = {{"result", "applied"},
+                         {"config_generation", proxy_.generation()},
+                         {"warnings", reloader_.lastWarnings()}};
+  return json(200, body);
+}
+
+AdminResponse AdminApi::drainListeners() {
+  bool already = draining_;
+  if (!already && control_.drain_listeners) {
+    LOG_INFO("admin: draining the listeners");
+    control_.drain_listeners();
+  }
+  draining_ = true;
+  return json(202, {{"result", already ? "already draining" : "draining"}});
+}
+
+AdminResponse AdminApi::quit() {
+  LOG_INFO("admin: /quitquitquit");
+  if (control_.quit) {
+    control_.quit();
+  }
+  draining_ = true;
+  return json(202, {{"result", "exiting"}});
 }
 
 }  // namespace meshlb::admin

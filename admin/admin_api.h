@@ -1,31 +1,53 @@
 #pragma once
 
+#include <functional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "admin/admin_server.h"
+#include "admin/stats_collector.h"
 #include "proxy/health/health_manager.h"
 #include "proxy/server/config_reloader.h"
 #include "proxy/server/proxy_server.h"
 
 namespace meshlb::admin {
 
-// The admin endpoints: GET /ready, /stats, /clusters, /. Reads the proxy's state; main thread.
+// What the admin API may ask of the process beyond its state: supplied by main().
+struct AdminControl {
+  std::function<void()> drain_listeners;  // stop accepting, finish in-flight; admin stays up
+  std::function<void()> quit;             // graceful exit, as on SIGTERM
+};
+
+// The admin endpoints (see README, "Admin API"): reads of the proxy's state and stats, and the
+// operator's commands (drain, weight, reload, drain listeners, quit). Authorization and request
+// limits are the AdminServer's; this class routes, validates and answers. Main thread.
 class AdminApi {
  public:
-  AdminApi(const ProxyServer& proxy, const health::HealthManager& health,
-           const ConfigReloader& reloader)
-      : proxy_(proxy), health_(health), reloader_(reloader) {}
+  AdminApi(ProxyServer& proxy, health::HealthManager& health, ConfigReloader& reloader,
+           StatsCollector& stats, AdminControl control, bool token_required);
 
   void setDraining() { draining_ = true; }
-  AdminResponse handle(std::string_view method, std::string_view path) const;
+  AdminResponse handle(const AdminRequest& request);
 
  private:
-  AdminResponse clusters() const;
+  AdminResponse ready() const;
+  AdminResponse serverInfo() const;
+  AdminResponse statsEndpoint(const AdminRequest& request);
+  AdminResponse hostCommand(const AdminRequest& request, std::string_view cluster,
+                            std::string_view host, std::string_view command);
+  AdminResponse reload();
+  AdminResponse drainListeners();
+  AdminResponse quit();
 
-  const ProxyServer& proxy_;
-  const health::HealthManager& health_;
-  const ConfigReloader& reloader_;
+  ProxyServer& proxy_;
+  health::HealthManager& health_;
+  ConfigReloader& reloader_;
+  StatsCollector& stats_;
+  AdminControl control_;
+  bool token_required_;
   bool draining_ = false;
+  uint64_t started_ms_;
 };
 
 }  // namespace meshlb::admin

@@ -11,6 +11,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # real peers and tools used by tests and benchmarks
   haproxy nginx wrk curl openssl procps iproute2 python3
+  prometheus prometheus-alertmanager tcpdump tshark
 )
 
 missing=()

@@ -36,8 +36,11 @@ meshlb demo is running: three backends (127.0.0.1:9001-9003) behind meshlb.
   curl -H 'X-Upstream-Delay-Ms: 300' http://127.0.0.1:8080/    a slow answer
   curl -H 'X-Upstream-Status: 503' http://127.0.0.1:8080/      a failing one
   curl http://127.0.0.1:8081/                        the same backends through the TCP listener
-  curl http://127.0.0.1:9901/stats                   admin: counters   (also /ready)
-  curl http://127.0.0.1:9901/clusters                hosts and their health; stop a backend to see it go
+  curl http://127.0.0.1:9901/                        admin: the list of endpoints
+  curl http://127.0.0.1:9901/clusters                hosts: health, weight, live stats; stop a backend to see it go
+  curl 'http://127.0.0.1:9901/stats?filter=upstream_responses'   stats, one per line
+  curl http://127.0.0.1:9901/metrics                 Prometheus (configs/prometheus.yml scrapes it)
+  curl -X POST http://127.0.0.1:9901/clusters/app/hosts/127.0.0.1:9002/drain   take backend-2 out
   curl -X POST 'http://127.0.0.1:9002/_upstream/fault?status=500'   make backend-2 fail: ejected
 Access log lines (JSON) follow below. Ctrl-C stops everything.
 

@@ -17,6 +17,9 @@ namespace meshlb::config {
 
 struct AdminConfig {
   SocketAddress address;  // default 127.0.0.1:9901
+  // File holding the admin bearer token; empty: $MESHLB_ADMIN_TOKEN, or no token at all.
+  std::string token_file;
+  bool protect_reads = false;  // with a token, GET and HEAD need it too (except GET /ready)
 };
 
 struct RouteConfig {
@@ -133,6 +136,7 @@ struct AccessLogConfig {
 };
 
 struct Config {
+  std::string source_text;  // the JSON as loaded, for the admin API's /config_dump
   AdminConfig admin;
   uint32_t workers = 0;  // 0 = number of cores
   uint32_t drain_timeout_ms = 10'000;

@@ -436,6 +436,7 @@ LoadResult loadConfigFromString(std::string_view json_text) {
   }
 
   auto config = std::make_shared<Config>();
+  config->source_text = json_text;
   config->admin.address = parseSocketAddress("127.0.0.1:9901").value();
   std::vector<ConfigError>& errors = result.errors;
   JsonObjectReader reader(root, "", errors);
@@ -444,6 +445,8 @@ LoadResult loadConfigFromString(std::string_view json_text) {
   }
   reader.object("admin", [&](JsonObjectReader& admin) {
     readAddress(admin, "address", config->admin.address, false);
+    admin.string("token_file", config->admin.token_file);
+    admin.boolean("protect_reads", config->admin.protect_reads);
   });
   reader.uint("workers", config->workers, 0, 256);
   reader.uint("drain_timeout_ms", config->drain_timeout_ms, 0, kMaxTimeoutMs);

@@ -11,16 +11,29 @@ HealthManager::HealthManager(uv_loop_t* loop, std::shared_ptr<const config::Conf
       publish_(std::move(publish)),
       random_(static_cast<uint64_t>(uv_hrtime())) {
   buildHosts(nullptr);
+  snapshot_ = makeSnapshot(0);
+}
+
+std::string HealthManager::hostKey(const std::string& cluster, const std::string& address) {
+  std::string key = cluster;
+  key.push_back('\n');
+  key.append(address);
+  return key;
+}
+
+HealthSnapshotPtr HealthManager::makeSnapshot(uint64_t version) const {
   auto snapshot = std::make_shared<HealthSnapshot>();
+  snapshot->version = version;
   snapshot->generation = generation_;
-  for (const auto& cluster : hosts_) {
-    std::vector<uint8_t> flags;
-    for (const HostRecord& record : cluster) {
-      flags.push_back(record.flags);
+  snapshot->clusters.resize(hosts_.size());
+  snapshot->weights.resize(hosts_.size());
+  for (size_t c = 0; c < hosts_.size(); ++c) {
+    for (const HostRecord& record : hosts_[c]) {
+      snapshot->clusters[c].push_back(record.flags);
+      snapshot->weights[c].push_back(record.weight);
     }
-    snapshot->clusters.push_back(std::move(flags));
   }
-  snapshot_ = std::move(snapshot);
+  return snapshot;
 }
 
 HealthManager::~HealthManager() = default;
@@ -36,13 +49,23 @@ void HealthManager::buildHosts(const std::vector<std::vector<HostRecord>>* previ
       record.manager = this;
       record.cluster = static_cast<uint32_t>(c);
       record.host = static_cast<uint32_t>(h);
+      record.weight = cluster.hosts[h].weight;
       if (cluster.hosts[h].draining) {
         record.flags |= kDraining;
       }
-      if (previous == nullptr || !cluster.health_check) {
+      auto override = overrides_.find(hostKey(cluster.name, cluster.hosts[h].address_text));
+      if (override != overrides_.end()) {
+        if (override->second.draining) {
+          record.flags =
+              *override->second.draining ? (record.flags | kDraining) : (record.flags & ~kDraining);
+        }
+        record.weight = override->second.weight.value_or(record.weight);
+      }
+      if (previous == nullptr) {
         continue;
       }
-      // The same host (cluster name and address) keeps failing until its checks pass.
+      // The same host (cluster name and address) keeps its ejection count, and keeps failing
+      // until its checks pass.
       const config::Config& old = *previous_config_;
       for (size_t oc = 0; oc < previous->size() && oc < old.clusters.size(); ++oc) {
         if (old.clusters[oc].name != cluster.name) {
@@ -50,7 +73,10 @@ void HealthManager::buildHosts(const std::vector<std::vector<HostRecord>>* previ
         }
         for (size_t oh = 0; oh < (*previous)[oc].size(); ++oh) {
           if (old.clusters[oc].hosts[oh].address_text == cluster.hosts[h].address_text) {
-            record.flags = (*previous)[oc][oh].flags & kFailedActiveCheck;
+            record.ejections_total = (*previous)[oc][oh].ejections_total;
+            if (cluster.health_check) {
+              record.flags |= (*previous)[oc][oh].flags & kFailedActiveCheck;
+            }
           }
         }
       }
@@ -186,6 +212,7 @@ void HealthManager::handleOutlier(const PendingEvent& event) {
     return;
   }
   ++record.ejections;
+  ++record.ejections_total;
   uint64_t duration = std::min<uint64_t>(
       static_cast<uint64_t>(outlier.base_ejection_ms) * record.ejections, outlier.max_ejection_ms);
   record.ejected_until_ms = uv_now(loop_) + duration;
@@ -229,24 +256,55 @@ void HealthManager::setFlag(uint32_t cluster, uint32_t host, HostFlag flag, bool
 }
 
 void HealthManager::publish() {
-  auto snapshot = std::make_shared<HealthSnapshot>();
-  snapshot->version = snapshot_->version + 1;
-  snapshot->generation = generation_;
-  snapshot->clusters.resize(hosts_.size());
+  snapshot_ = makeSnapshot(snapshot_->version + 1);
+  publish_(snapshot_);
+}
+
+void HealthManager::setOperatorDrain(uint32_t cluster, uint32_t host, bool draining) {
+  const config::ClusterConfig& config = config_->clusters.at(cluster);
+  overrides_[hostKey(config.name, config.hosts.at(host).address_text)].draining = draining;
+  LOG_INFO("cluster %s host %s: %s by the admin API", config.name.c_str(),
+           config.hosts[host].address_text.c_str(), draining ? "draining" : "undrained");
+  setFlag(cluster, host, kDraining, draining);
+}
+
+void HealthManager::setOperatorWeight(uint32_t cluster, uint32_t host, uint32_t weight) {
+  const config::ClusterConfig& config = config_->clusters.at(cluster);
+  overrides_[hostKey(config.name, config.hosts.at(host).address_text)].weight = weight;
+  HostRecord& record = hosts_[cluster][host];
+  LOG_INFO("cluster %s host %s: weight %u -> %u by the admin API", config.name.c_str(),
+           config.hosts[host].address_text.c_str(), record.weight, weight);
+  if (record.weight != weight) {
+    record.weight = weight;
+    publish();
+  }
+}
+
+void HealthManager::annotate(stats::StatsSnapshot& snapshot) const {
+  if (snapshot.config_generation != generation_ || snapshot.clusters.size() != hosts_.size()) {
+    return;
+  }
   for (size_t c = 0; c < hosts_.size(); ++c) {
-    for (const HostRecord& record : hosts_[c]) {
-      snapshot->clusters[c].push_back(record.flags);
+    if (snapshot.clusters[c].hosts.size() != hosts_[c].size()) {
+      return;
     }
   }
-  snapshot_ = std::move(snapshot);
-  publish_(snapshot_);
+  for (size_t c = 0; c < hosts_.size(); ++c) {
+    for (size_t h = 0; h < hosts_[c].size(); ++h) {
+      stats::HostSnapshot& out = snapshot.clusters[c].hosts[h];
+      out.health_flags = hosts_[c][h].flags;
+      out.weight = hosts_[c][h].weight;
+      out.ejections_total = hosts_[c][h].ejections_total;
+    }
+  }
 }
 
 HealthManager::HostView HealthManager::host(uint32_t cluster, uint32_t host) const {
   HostView view;
   const HostRecord& record = hosts_.at(cluster).at(host);
   view.flags = record.flags;
-  view.ejections = record.ejections;
+  view.weight = record.weight;
+  view.ejections = record.ejections_total;
   uint64_t now = uv_now(loop_);
   view.ejected_for_ms = record.ejected_until_ms > now ? record.ejected_until_ms - now : 0;
   view.checker = record.checker.get();

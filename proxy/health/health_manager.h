@@ -3,8 +3,11 @@
 #include <uv.h>
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "common/uv_handle.h"
@@ -12,6 +15,7 @@
 #include "proxy/health/health_checker.h"
 #include "proxy/health/host_state.h"
 #include "proxy/lb/load_balancer.h"
+#include "proxy/stats/stats_snapshot.h"
 
 namespace meshlb::health {
 
@@ -38,9 +42,18 @@ class HealthManager final : public OutlierSink {
   // Any thread. Cheap and rare: called only when a worker's consecutive count reaches a limit.
   void report(uint64_t generation, uint32_t cluster, uint32_t host, OutlierEventKind kind) override;
 
+  // Main thread: an operator's change through the admin API. It lasts across reloads for as
+  // long as the host (cluster name and address) stays in the config. Publishes at once.
+  void setOperatorDrain(uint32_t cluster, uint32_t host, bool draining);
+  void setOperatorWeight(uint32_t cluster, uint32_t host, uint32_t weight);  // weight >= 1
+  // Fills each host's health flags, weight and ejection count into a stats snapshot of the
+  // same config generation (does nothing on a mismatch, e.g. in the middle of a reload).
+  void annotate(stats::StatsSnapshot& snapshot) const;
+
   // Main thread: what the admin API shows.
   struct HostView {
     uint8_t flags = 0;
+    uint32_t weight = 1;
     uint32_t ejections = 0;                      // times ejected so far
     uint64_t ejected_for_ms = 0;                 // remaining ejection, 0 when not ejected
     const HostHealthChecker* checker = nullptr;  // null without active checks
@@ -54,7 +67,9 @@ class HealthManager final : public OutlierSink {
     uint32_t cluster = 0;
     uint32_t host = 0;
     uint8_t flags = 0;
-    uint32_t ejections = 0;
+    uint32_t weight = 1;
+    uint32_t ejections = 0;        // in this generation: sets the next ejection's length
+    uint32_t ejections_total = 0;  // over the process's life (kept across reloads)
     uint64_t ejected_until_ms = 0;
     std::unique_ptr<UvHandle<uv_timer_t>> ejection_timer;
     std::unique_ptr<HostHealthChecker> checker;
@@ -71,6 +86,14 @@ class HealthManager final : public OutlierSink {
   void endEjection(uint32_t cluster, uint32_t host);
   void setFlag(uint32_t cluster, uint32_t host, HostFlag flag, bool on);
   void publish();
+  HealthSnapshotPtr makeSnapshot(uint64_t version) const;
+  static std::string hostKey(const std::string& cluster, const std::string& address);
+  // An operator's changes, by hostKey(); applied by buildHosts().
+  struct OperatorOverride {
+    std::optional<bool> draining;
+    std::optional<uint32_t> weight;
+  };
+  std::map<std::string, OperatorOverride> overrides_;
   void buildHosts(const std::vector<std::vector<HostRecord>>* previous);
   void startCheckers();
   void retireHosts();

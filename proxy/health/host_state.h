@@ -34,6 +34,7 @@ struct HealthSnapshot {
   uint64_t version = 0;
   uint64_t generation = 0;  // the config generation whose host order clusters[c][h] follows
   std::vector<std::vector<uint8_t>> clusters;
+  std::vector<std::vector<uint32_t>> weights;  // [c][h]: the config's, or an operator's (>= 1)
 };
 using HealthSnapshotPtr = std::shared_ptr<const HealthSnapshot>;
 

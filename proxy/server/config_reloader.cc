@@ -5,9 +5,15 @@
 
 namespace meshlb {
 
+void ConfigReloader::warn(std::string message) {
+  LOG_WARN("reload: %s", message.c_str());
+  last_warnings_.push_back(std::move(message));
+}
+
 bool ConfigReloader::reload() {
   config::LoadResult loaded = config::loadConfigFromFile(path_);
   last_errors_.clear();
+  last_warnings_.clear();
   for (const config::ConfigError& error : loaded.errors) {
     last_errors_.push_back(error.toString());
   }
@@ -23,14 +29,13 @@ bool ConfigReloader::reload() {
   const config::Config& running = proxy_.config();
   const config::Config& next = *loaded.config;
   if (next.admin.address.toString() != running.admin.address.toString()) {
-    LOG_WARN("reload: admin.address changes only with a restart; keeping %s",
-             running.admin.address.toString().c_str());
+    warn("admin.address changes only with a restart; keeping " + running.admin.address.toString());
   }
   if (next.workers != running.workers) {
-    LOG_WARN("reload: workers changes only with a restart; keeping %u", proxy_.workerCount());
+    warn("workers changes only with a restart; keeping " + std::to_string(proxy_.workerCount()));
   }
   if (next.access_log.path != running.access_log.path) {
-    LOG_WARN("reload: access_log.path changes only with a restart");
+    warn("access_log.path changes only with a restart");
   }
   Status applied = proxy_.reload(loaded.config);
   if (!applied) {

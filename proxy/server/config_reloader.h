@@ -25,6 +25,9 @@ class ConfigReloader {
   uint64_t failuresTotal() const { return failures_total_; }
   // The errors of the last failed reload (empty after a success).
   const std::vector<std::string>& lastErrors() const { return last_errors_; }
+  // What the last reload left as it was (keys that need a restart).
+  const std::vector<std::string>& lastWarnings() const { return last_warnings_; }
+  const std::string& path() const { return path_; }
 
  private:
   std::string path_;
@@ -33,6 +36,9 @@ class ConfigReloader {
   uint64_t reloads_total_ = 0;
   uint64_t failures_total_ = 0;
   std::vector<std::string> last_errors_;
+  std::vector<std::string> last_warnings_;
+
+  void warn(std::string message);
 };
 
 }  // namespace meshlb

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <map>
 #include <thread>
@@ -71,8 +72,10 @@ Status ProxyServer::start() {
   }
   generation_ = 1;
   auto limits = std::make_shared<SharedLimits>(config_->clusters.size(), config_->listeners.size());
+  stats_store_ = std::make_unique<stats::StatsStore>(count);
+  stats_blocks_ = stats_store_->resolve(*config_);
   for (uint32_t w = 0; w < count; ++w) {
-    GenerationSpec spec{generation_, config_, limits, std::move(fds.value()[w])};
+    GenerationSpec spec{generation_, config_, limits, stats_blocks_, std::move(fds.value()[w])};
     workers_.push_back(std::make_unique<Worker>(w, std::move(spec), access_log_fd_, outlier_sink_));
   }
   for (const config::ListenerConfig& listener : config_->listeners) {
@@ -94,8 +97,10 @@ Status ProxyServer::reload(std::shared_ptr<const config::Config> config) {
   }
   ++generation_;
   auto limits = std::make_shared<SharedLimits>(config->clusters.size(), config->listeners.size());
+  stats_blocks_ = stats_store_->resolve(*config);
   for (uint32_t w = 0; w < workers_.size(); ++w) {
-    workers_[w]->postGeneration({generation_, config, limits, std::move(fds.value()[w])});
+    workers_[w]->postGeneration(
+        {generation_, config, limits, stats_blocks_, std::move(fds.value()[w])});
   }
   bound_addresses_.clear();
   for (const config::ListenerConfig& listener : config->listeners) {
@@ -136,23 +141,33 @@ void ProxyServer::join() {
   }
 }
 
-StatsSnapshot ProxyServer::stats() const {
-  StatsSnapshot snapshot;
+stats::StatsSnapshot ProxyServer::stats() const {
+  if (stats_blocks_ == nullptr) {
+    return {};  // not started
+  }
+  stats::StatsSnapshot snapshot = stats::StatsStore::merge(*config_, *stats_blocks_);
+  snapshot.unix_ms = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                               std::chrono::system_clock::now().time_since_epoch())
+                                               .count());
+  snapshot.monotonic_ms = uv_hrtime() / 1000000;
+  snapshot.config_generation = generation_;
+  // Totals that the per-host blocks also count (retries, timeouts, upstream connections and
+  // connect failures) are not repeated here: their sum over hosts is the same number.
   auto sum = [&](const char* name, const Counter WorkerStats::*field) {
     uint64_t total = 0;
     for (const auto& worker : workers_) {
       total += (worker->stats().*field).get();
     }
-    snapshot.counters.emplace_back(name, total);
+    snapshot.worker_totals.emplace_back(name, total);
   };
   sum("downstream_connections_total", &WorkerStats::downstream_connections_total);
   sum("downstream_connections_active", &WorkerStats::downstream_connections_active);
   sum("downstream_requests_total", &WorkerStats::downstream_requests_total);
-  sum("responses_1xx", &WorkerStats::responses_1xx);
-  sum("responses_2xx", &WorkerStats::responses_2xx);
-  sum("responses_3xx", &WorkerStats::responses_3xx);
-  sum("responses_4xx", &WorkerStats::responses_4xx);
-  sum("responses_5xx", &WorkerStats::responses_5xx);
+  sum("responses_1xx_total", &WorkerStats::responses_1xx);
+  sum("responses_2xx_total", &WorkerStats::responses_2xx);
+  sum("responses_3xx_total", &WorkerStats::responses_3xx);
+  sum("responses_4xx_total", &WorkerStats::responses_4xx);
+  sum("responses_5xx_total", &WorkerStats::responses_5xx);
   sum("bad_requests_total", &WorkerStats::bad_requests_total);
   sum("header_timeouts_total", &WorkerStats::header_timeouts_total);
   sum("no_route_total", &WorkerStats::no_route_total);
@@ -162,15 +177,11 @@ StatsSnapshot ProxyServer::stats() const {
   sum("overflow_max_pending_requests_total", &WorkerStats::overflow_max_pending_requests_total);
   sum("overflow_max_requests_total", &WorkerStats::overflow_max_requests_total);
   sum("downstream_connections_refused_total", &WorkerStats::downstream_connections_refused_total);
-  sum("upstream_retries_total", &WorkerStats::upstream_retries_total);
   sum("upstream_retries_budget_exhausted_total",
       &WorkerStats::upstream_retries_budget_exhausted_total);
-  sum("upstream_connect_failures_total", &WorkerStats::upstream_connect_failures_total);
   sum("upstream_bad_responses_total", &WorkerStats::upstream_bad_responses_total);
   sum("upstream_resets_total", &WorkerStats::upstream_resets_total);
   sum("upstream_reuse_retries_total", &WorkerStats::upstream_reuse_retries_total);
-  sum("upstream_timeouts_total", &WorkerStats::upstream_timeouts_total);
-  sum("upstream_connections_total", &WorkerStats::upstream_connections_total);
   sum("upstream_connections_reused_total", &WorkerStats::upstream_connections_reused_total);
   sum("tcp_sessions_total", &WorkerStats::tcp_sessions_total);
   sum("tls_handshakes_total", &WorkerStats::tls_handshakes_total);

@@ -8,15 +8,11 @@
 #include "common/result.h"
 #include "proxy/config/config.h"
 #include "proxy/health/host_state.h"
+#include "proxy/stats/stats_store.h"
 #include "proxy/upstream/shared_limits.h"
 #include "proxy/worker/worker.h"
 
 namespace meshlb {
-
-// Sum of every worker's counters at one moment.
-struct StatsSnapshot {
-  std::vector<std::pair<std::string, uint64_t>> counters;  // name, value; in a fixed order
-};
 
 // The data plane as the main thread sees it: opens the listening sockets (one per worker per
 // address), starts the workers, hands them new config generations, sums their stats, and
@@ -42,7 +38,8 @@ class ProxyServer {
 
   uint32_t workerCount() const { return static_cast<uint32_t>(workers_.size()); }
   uint64_t generation() const { return generation_; }
-  StatsSnapshot stats() const;
+  // Every worker's stats merged, for the running config (health fields not filled).
+  stats::StatsSnapshot stats() const;
   const config::Config& config() const { return *config_; }
   std::shared_ptr<const config::Config> configPtr() const { return config_; }
 
@@ -54,6 +51,9 @@ class ProxyServer {
 
   std::shared_ptr<const config::Config> config_;
   health::OutlierSink* outlier_sink_ = nullptr;
+  // Declared before workers_: the blocks must outlive the worker threads that write them.
+  std::unique_ptr<stats::StatsStore> stats_store_;
+  std::shared_ptr<const stats::ConfigStatsBlocks> stats_blocks_;  // for config_
   std::vector<std::unique_ptr<Worker>> workers_;
   std::set<std::string> bound_addresses_;
   uint64_t generation_ = 0;

@@ -6,7 +6,7 @@ namespace meshlb {
 
 bool receiveDownstreamTls(tls::TlsConnection& tls, StreamWriter& writer, const char* data,
                           size_t length, std::string& plaintext, WorkerStats& stats,
-                          bool& handshake_counted) {
+                          stats::ListenerStats& listener_stats, bool& handshake_counted) {
   plaintext.clear();
   Status status = tls.receive(data, length, plaintext);
   writer.writeRaw(tls.pendingOutput());
@@ -14,8 +14,10 @@ bool receiveDownstreamTls(tls::TlsConnection& tls, StreamWriter& writer, const c
   if (!status) {
     if (tls.handshakeDone()) {
       stats.tls_errors_total.add();
+      listener_stats.tls_errors.add();
     } else {
       stats.tls_handshake_errors_total.add();
+      listener_stats.tls_handshake_errors.add();
     }
     LOG_DEBUG("downstream TLS: %s", tls.lastError().c_str());
     return false;
@@ -23,6 +25,7 @@ bool receiveDownstreamTls(tls::TlsConnection& tls, StreamWriter& writer, const c
   if (!handshake_counted && tls.handshakeDone()) {
     handshake_counted = true;
     stats.tls_handshakes_total.add();
+    listener_stats.tls_handshakes.add();
   }
   return true;
 }

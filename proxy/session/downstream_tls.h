@@ -4,6 +4,7 @@
 #include <string>
 
 #include "common/stream_writer.h"
+#include "proxy/stats/stat_blocks.h"
 #include "proxy/tls/tls_connection.h"
 #include "proxy/worker/worker_stats.h"
 
@@ -15,6 +16,6 @@ namespace meshlb {
 // connection must be closed. Worker-local.
 bool receiveDownstreamTls(tls::TlsConnection& tls, StreamWriter& writer, const char* data,
                           size_t length, std::string& plaintext, WorkerStats& stats,
-                          bool& handshake_counted);
+                          stats::ListenerStats& listener_stats, bool& handshake_counted);
 
 }  // namespace meshlb

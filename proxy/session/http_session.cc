@@ -27,6 +27,7 @@ constexpr std::string_view k100Continue = "HTTP/1.1 100 Continue\r\n\r\n";
 HttpSession::HttpSession(WorkerContext& worker, const ListenerRuntime& listener)
     : worker_(worker),
       listener_(&listener),
+      listener_stats_(listener.stats),
       writer_(*this),
       decoder_(http::Http1Decoder::Kind::kRequest, *this, listener.config->limits) {}
 
@@ -45,6 +46,8 @@ void HttpSession::start(uv_stream_t* server) {
   accepted_ = true;
   worker_.stats->downstream_connections_total.add();
   worker_.stats->downstream_connections_active.add();
+  listener_stats_->connections_total.add();
+  listener_stats_->connections_active.add();
   uv_tcp_nodelay(tcp_.get(), 1);
   sockaddr_storage peer{};
   int length = sizeof(peer);
@@ -73,6 +76,7 @@ void HttpSession::onRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf
   auto* self = static_cast<HttpSession*>(stream->data);
   if (nread > 0) {
     self->worker_.stats->bytes_received_total.add(nread);
+    self->listener_stats_->bytes_received.add(nread);
     if (self->tls_) {
       self->receiveTls(buffer->base, static_cast<size_t>(nread));
     } else {
@@ -85,7 +89,7 @@ void HttpSession::onRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf
 
 void HttpSession::receiveTls(const char* data, size_t length) {
   if (!receiveDownstreamTls(*tls_, writer_, data, length, plaintext_, *worker_.stats,
-                            tls_handshake_counted_)) {
+                            *listener_stats_, tls_handshake_counted_)) {
     close();
     return;
   }
@@ -177,6 +181,8 @@ size_t HttpSession::parse(const char* data, size_t length) {
     using Status = http::Http1Decoder::Result::Status;
     if (result.status == Status::kError) {
       worker_.stats->bad_requests_total.add();
+      countBadRequest(decoder_.errorStatus() == 431 ? stats::BadRequestReason::kHeadTooLarge
+                                                    : stats::BadRequestReason::kMalformed);
       LOG_DEBUG("bad request from %s: %.*s", client_ip_,
                 static_cast<int>(decoder_.errorReason().size()), decoder_.errorReason().data());
       localReply(decoder_.errorStatus(), decoder_.errorReason());
@@ -237,6 +243,7 @@ std::optional<uint64_t> HttpSession::hashKey(const config::ClusterConfig& cluste
 
 http::HeadAction HttpSession::onHead(http::MessageHead& head, const http::HeadInfo& info) {
   worker_.stats->downstream_requests_total.add();
+  listener_stats_->requests.add();
   request_start_ns_ = uv_hrtime();
   request_head_ = &head;
   client_is_http10_ = head.version_minor == 0;
@@ -255,12 +262,14 @@ http::HeadAction HttpSession::onHead(http::MessageHead& head, const http::HeadIn
   state_ = State::kForwarding;
 
   if (head.method == HTTP_CONNECT) {
+    countBadRequest(stats::BadRequestReason::kMethodNotAllowed);
     localReply(405, "CONNECT is not supported");
     return http::HeadAction::kStop;
   }
   http::RequestTarget target = http::splitRequestTarget(head.url());
   if (!target.valid) {
     worker_.stats->bad_requests_total.add();
+    countBadRequest(stats::BadRequestReason::kInvalidTarget);
     localReply(400, "invalid absolute-form request target");
     return http::HeadAction::kStop;
   }
@@ -276,6 +285,7 @@ http::HeadAction HttpSession::onHead(http::MessageHead& head, const http::HeadIn
   const config::RouteConfig* route = listener_->router->match(host, target.path);
   if (route == nullptr) {
     worker_.stats->no_route_total.add();
+    listener_stats_->no_route.add();
     localReply(404, "no route for this host and path");
     return http::HeadAction::kStop;
   }
@@ -284,12 +294,14 @@ http::HeadAction HttpSession::onHead(http::MessageHead& head, const http::HeadIn
   std::optional<uint32_t> picked = cluster.pick(hashKey(cluster.config(), head));
   if (!picked) {
     worker_.stats->no_healthy_upstream_total.add();
+    cluster.stats().no_healthy_upstream.add();
     localReply(503, "no healthy upstream");
     return http::HeadAction::kStop;
   }
   const config::CircuitBreakersConfig& breakers = cluster.config().circuit_breakers;
   if (!cluster.limits().requests.tryAcquire(breakers.effective(breakers.max_requests))) {
     worker_.stats->overflow_max_requests_total.add();
+    cluster.stats().overflow_max_requests.add();
     overflowReply("max_requests");
     return http::HeadAction::kStop;
   }
@@ -381,6 +393,7 @@ void HttpSession::onWriteError(int /*status*/) {
 
 void HttpSession::writeAccessLog() {
   worker_.stats->countResponse(status_);
+  listener_stats_->responses_by_class[stats::statusClassIndex(status_)].add();
   if (worker_.access_log == nullptr || request_head_ == nullptr) {
     return;
   }
@@ -504,6 +517,7 @@ void HttpSession::onTimer(uv_timer_t* timer) {
     case TimerPurpose::kHeader:
       if (self->decoder_.inMessage()) {
         self->worker_.stats->header_timeouts_total.add();
+        self->countBadRequest(stats::BadRequestReason::kHeadTimeout);
         self->localReply(408, "request head not received in time");
       } else {
         self->close();
@@ -517,7 +531,9 @@ void HttpSession::onTimer(uv_timer_t* timer) {
       self->worker_.stats->upstream_timeouts_total.add();
       if (self->cluster_ != nullptr) {
         self->cluster_->recordOutcome(self->host_id_, 0, true);
+        self->cluster_->hostStats(self->host_id_).timeouts.add();
       }
+      self->endAttempt(504);
       if (!self->response_started_) {
         self->localReply(504, "upstream request timeout");
       } else {
@@ -544,6 +560,7 @@ void HttpSession::close() {
   --listener_->generation->sessions;
   if (accepted_) {
     worker_.stats->downstream_connections_active.sub();
+    listener_stats_->connections_active.sub();
   }
   if (listener_gauge_ != nullptr) {
     listener_gauge_->release();

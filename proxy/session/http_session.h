@@ -115,6 +115,12 @@ class HttpSession final : public Session,
   void stopTryTimer();
   static void onTryTimeout(uv_timer_t* timer);
   void finishExchange();
+  // The attempt on host_id_ ended with `status` (the upstream's, or the 502/504 meshlb answers
+  // for it): counts it and its duration in the host's stats, once.
+  void endAttempt(int status);
+  void countBadRequest(stats::BadRequestReason reason) {
+    listener_stats_->bad_requests[static_cast<size_t>(reason)].add();
+  }
   void releaseUpstream(bool reusable);
   void writeAccessLog();
   void resetExchange();
@@ -128,6 +134,9 @@ class HttpSession final : public Session,
 
   WorkerContext& worker_;
   const ListenerRuntime* listener_;  // moves to the newest generation between requests
+  // The accepting listener's block: every stat of this connection goes there, also after a
+  // reload moved listener_, so the connection gauge is released where it was taken.
+  stats::ListenerStats* listener_stats_;
   UvHandle<uv_tcp_t> tcp_;
   UvHandle<uv_timer_t> timer_;
   UvHandle<uv_timer_t> try_timer_;  // per-try timeout; initialised on first use
@@ -170,6 +179,8 @@ class HttpSession final : public Session,
   bool holds_request_slot_ = false;  // counted in the cluster's max_requests gauge
   bool retry_counted_ = false;       // counted in the cluster's retry budget
   uint32_t attempts_ = 0;
+  bool attempt_open_ = false;        // an attempt on host_id_ is under way and not counted yet
+  uint64_t attempt_started_ns_ = 0;  // uv_hrtime() when it began
   std::string overflow_header_;
   const http::MessageHead* request_head_ = nullptr;
   http::BodyFraming response_framing_ = http::BodyFraming::kNone;

@@ -22,6 +22,10 @@ void HttpSession::sendUpstream(std::initializer_list<std::string_view> pieces) {
     }
   }
   if (upstream_ != nullptr) {
+    stats::HostStats& host = cluster_->hostStats(host_id_);
+    for (std::string_view piece : pieces) {
+      host.bytes_sent.add(piece.size());
+    }
     upstream_->writer().write(pieces);
     if (upstream_->writer().aboveHighWatermark()) {
       paused_for_upstream_ = true;
@@ -56,14 +60,21 @@ bool HttpSession::engageUpstream(ConnectionPool& pool, std::string_view bytes, b
   if (upstream_ == nullptr) {
     if (refusal == ConnectionPool::Refusal::kMaxConnections) {
       worker_.stats->overflow_max_connections_total.add();
+      cluster_->stats().overflow_max_connections.add();
       overflowReply("max_connections");
     } else {
       worker_.stats->overflow_max_pending_requests_total.add();
+      cluster_->stats().overflow_max_pending_requests.add();
       overflowReply("max_pending_requests");
     }
     return false;
   }
   attempt_reused_connection_ = upstream_->reused();
+  if (!attempt_open_) {  // a replay on a fresh connection continues the same attempt
+    attempt_open_ = true;
+    attempt_started_ns_ = uv_hrtime();
+  }
+  pool.stats().bytes_sent.add(bytes.size());
   if (request_is_head_) {
     upstream_->expectNoResponseBody();
   }
@@ -100,6 +111,7 @@ bool HttpSession::retry(AttemptFailure failure, int status) {
   if (!retry_counted_ && failure != AttemptFailure::kConnectFailure) {
     if (!cluster_->tryStartRetry()) {
       worker_.stats->upstream_retries_budget_exhausted_total.add();
+      cluster_->stats().retry_budget_exhausted.add();
       return false;
     }
     retry_counted_ = true;
@@ -112,6 +124,7 @@ bool HttpSession::retry(AttemptFailure failure, int status) {
     host_id_ = *next;
     cluster_->requestStarted(host_id_);
   }
+  cluster_->hostStats(host_id_).retries.add();
   LOG_DEBUG("retry %u to %s", attempts_ - 1, cluster_->pool(host_id_).label().c_str());
   // Handled either way: engageUpstream answers 503 itself when a circuit breaker refuses.
   engageUpstream(cluster_->pool(host_id_), replay_, /*fresh=*/false);
@@ -147,6 +160,8 @@ void HttpSession::onTryTimeout(uv_timer_t* timer) {
   }
   self->worker_.stats->upstream_timeouts_total.add();
   self->cluster_->recordOutcome(self->host_id_, 0, true);
+  self->cluster_->hostStats(self->host_id_).timeouts.add();
+  self->endAttempt(504);
   UpstreamConnection* abandoned = self->upstream_;
   self->upstream_ = nullptr;
   abandoned->release(false);
@@ -161,6 +176,7 @@ http::HeadAction HttpSession::onResponseHead(http::MessageHead& head, const http
       (retry_counted_ || cluster_->retryBudgetAvailable())) {
     // Not forwarded: this answer is dropped with its connection and the request goes elsewhere.
     cluster_->recordOutcome(host_id_, head.status, false);
+    endAttempt(head.status);
     UpstreamConnection* dropped = upstream_;
     upstream_ = nullptr;
     dropped->release(false);
@@ -217,6 +233,7 @@ http::HeadAction HttpSession::onResponseHead(http::MessageHead& head, const http
 void HttpSession::onResponseBody(const char* data, size_t length) {
   response_body_bytes_ += length;
   worker_.stats->bytes_sent_total.add(length);
+  listener_stats_->bytes_sent.add(length);
   std::string_view head = response_head_;
   if (response_framing_ == http::BodyFraming::kChunked) {
     char size_line[20];
@@ -237,6 +254,7 @@ void HttpSession::onResponseComplete() {
   if (status_ == 0) {
     return;  // an interim (1xx) answer ended; the real one follows
   }
+  endAttempt(status_);
   if (status_ == 101) {
     state_ = State::kTunnel;
     uv_timer_stop(timer_.get());
@@ -263,6 +281,7 @@ void HttpSession::onUpstreamConnectFailed(bool timed_out) {
   stopTryTimer();
   cluster_->recordOutcome(host_id_, 0, /*gateway_failure=*/true);
   worker_.stats->upstream_connect_failures_total.add();
+  endAttempt(502);
   LOG_DEBUG("upstream %s: connect %s", cluster_->pool(host_id_).label().c_str(),
             timed_out ? "timed out" : "failed");
   if (retry(AttemptFailure::kConnectFailure, 0)) {
@@ -295,6 +314,7 @@ void HttpSession::onUpstreamFailed(bool bad_response, std::string_view reason) {
   if (cluster_ != nullptr) {
     cluster_->recordOutcome(host_id_, 0, /*gateway_failure=*/true);
   }
+  endAttempt(response_started_ ? status_ : 502);  // a cut answer keeps the status it began with
   if (bad_response) {
     worker_.stats->upstream_bad_responses_total.add();
   } else {
@@ -317,6 +337,7 @@ void HttpSession::onUpstreamFailed(bool bad_response, std::string_view reason) {
 void HttpSession::onUpstreamData(const char* data, size_t length) {
   writer_.write(std::string_view(data, length));
   worker_.stats->bytes_sent_total.add(length);
+  listener_stats_->bytes_sent.add(length);
   if (writer_.aboveHighWatermark() && upstream_ != nullptr) {
     upstream_->pauseReading();
   }
@@ -342,7 +363,18 @@ void HttpSession::onUpstreamDrained() {
   }
 }
 
+void HttpSession::endAttempt(int status) {
+  if (!attempt_open_ || cluster_ == nullptr) {
+    return;
+  }
+  attempt_open_ = false;
+  stats::HostStats& host = cluster_->hostStats(host_id_);
+  host.recordStatus(status);
+  host.request_duration.record((uv_hrtime() - attempt_started_ns_) / 1000);
+}
+
 void HttpSession::releaseUpstream(bool reusable) {
+  attempt_open_ = false;  // ended without an answer to count (the client went away)
   pending_pool_ = nullptr;
   stopTryTimer();
   if (cluster_ != nullptr) {

@@ -9,7 +9,11 @@
 namespace meshlb {
 
 TcpSession::TcpSession(WorkerContext& worker, const ListenerRuntime& listener)
-    : worker_(worker), listener_(listener), client_(*this, true), upstream_(*this, false) {}
+    : worker_(worker),
+      listener_(listener),
+      client_(*this, true),
+      upstream_(*this, false),
+      listener_stats_(listener.stats) {}
 
 void TcpSession::start(uv_stream_t* server) {
   uv_tcp_init(worker_.loop, client_.tcp.get());
@@ -27,6 +31,8 @@ void TcpSession::start(uv_stream_t* server) {
   worker_.stats->downstream_connections_total.add();
   worker_.stats->downstream_connections_active.add();
   worker_.stats->tcp_sessions_total.add();
+  listener_stats_->connections_total.add();
+  listener_stats_->connections_active.add();
   uv_tcp_nodelay(client_.tcp.get(), 1);
   if (listener_.config->tls) {
     tls_ = std::make_unique<tls::TlsConnection>(listener_.config->tls, tls::Role::kServer);
@@ -48,6 +54,7 @@ void TcpSession::start(uv_stream_t* server) {
   std::optional<uint32_t> picked = cluster_->pick(hash);
   if (!picked) {
     worker_.stats->no_healthy_upstream_total.add();
+    cluster_->stats().no_healthy_upstream.add();
     cluster_ = nullptr;
     close();
     return;
@@ -57,6 +64,7 @@ void TcpSession::start(uv_stream_t* server) {
   const config::CircuitBreakersConfig& breakers = cluster_->config().circuit_breakers;
   if (!cluster_->limits().connections.tryAcquire(breakers.effective(breakers.max_connections))) {
     worker_.stats->overflow_max_connections_total.add();
+    cluster_->stats().overflow_max_connections.add();
     close();
     return;
   }
@@ -67,11 +75,16 @@ void TcpSession::start(uv_stream_t* server) {
   ++open_handles_;
   uv_tcp_nodelay(upstream_.tcp.get(), 1);
   worker_.stats->upstream_connections_total.add();
+  host_stats_ = &cluster_->hostStats(host_id_);
+  host_stats_->connections_total.add();
+  host_stats_->connections_active.add();
+  connect_started_ns_ = uv_hrtime();
   connect_request_.data = this;
   const SocketAddress& address = cluster_->pool(host_id_).address();
   if (uv_tcp_connect(&connect_request_, upstream_.tcp.get(), address.get(),
                      &TcpSession::onConnect) != 0) {
     worker_.stats->upstream_connect_failures_total.add();
+    host_stats_->connect_failures.add();
     close();
     return;
   }
@@ -85,12 +98,14 @@ void TcpSession::onConnect(uv_connect_t* request, int status) {
   }
   if (status != 0) {
     self->worker_.stats->upstream_connect_failures_total.add();
+    self->host_stats_->connect_failures.add();
     LOG_DEBUG("tcp: connect to %s failed: %s", self->cluster_->pool(self->host_id_).label().c_str(),
               uv_strerror(status));
     self->close();
     return;
   }
   self->connected_ = true;
+  self->host_stats_->connect_duration.record((uv_hrtime() - self->connect_started_ns_) / 1000);
   self->upstream_.writer.attach(self->upstream_.tcp.stream());
   self->last_activity_ms_ = uv_now(self->worker_.loop);
   uv_timer_start(self->timer_.get(), &TcpSession::onTimer, self->listener_.config->idle_timeout_ms,
@@ -103,6 +118,7 @@ void TcpSession::onTimer(uv_timer_t* timer) {
   auto* self = static_cast<TcpSession*>(timer->data);
   if (!self->connected_) {
     self->worker_.stats->upstream_connect_failures_total.add();
+    self->host_stats_->connect_failures.add();
     self->close();  // connect timeout
     return;
   }
@@ -147,7 +163,7 @@ void TcpSession::onRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buff
 
 void TcpSession::receiveTls(const char* data, size_t length) {
   if (!receiveDownstreamTls(*tls_, client_.writer, data, length, plaintext_, *worker_.stats,
-                            tls_handshake_counted_)) {
+                            *listener_stats_, tls_handshake_counted_)) {
     close();
     return;
   }
@@ -163,8 +179,12 @@ void TcpSession::handleData(Side& from, const char* data, size_t length) {
   last_activity_ms_ = uv_now(worker_.loop);
   if (from.is_client) {
     worker_.stats->bytes_received_total.add(length);
+    listener_stats_->bytes_received.add(length);
+    host_stats_->bytes_sent.add(length);
   } else {
     worker_.stats->bytes_sent_total.add(length);
+    listener_stats_->bytes_sent.add(length);
+    host_stats_->bytes_received.add(length);
   }
   Side& to = peerOf(from);
   to.writer.write(std::string_view(data, length));
@@ -210,6 +230,11 @@ void TcpSession::close() {
   --listener_.generation->sessions;
   if (accepted_) {
     worker_.stats->downstream_connections_active.sub();
+    listener_stats_->connections_active.sub();
+  }
+  if (host_stats_ != nullptr) {
+    host_stats_->connections_active.sub();
+    host_stats_ = nullptr;
   }
   if (cluster_ != nullptr) {
     cluster_->requestEnded(host_id_);

@@ -71,6 +71,9 @@ class TcpSession final : public Session {
   uv_connect_t connect_request_{};
   ClusterRuntime* cluster_ = nullptr;
   uint32_t host_id_ = 0;
+  stats::ListenerStats* listener_stats_;    // the block of the listener that accepted
+  stats::HostStats* host_stats_ = nullptr;  // set once an upstream connect began
+  uint64_t connect_started_ns_ = 0;
   uint64_t last_activity_ms_ = 0;
   int open_handles_ = 0;
   bool connected_ = false;

@@ -9,11 +9,12 @@ namespace meshlb {
 
 ConnectionPool::ConnectionPool(WorkerContext& worker, const config::ClusterConfig& cluster,
                                const config::HostConfig& host, ClusterLimits& limits,
-                               uint32_t* live_connections)
+                               stats::HostStats& stats, uint32_t* live_connections)
     : worker_(worker),
       cluster_(cluster),
       host_(host),
       limits_(limits),
+      stats_(stats),
       live_connections_(live_connections) {}
 
 void ConnectionPool::reportTlsError(const std::string& reason) {

@@ -5,6 +5,7 @@
 
 #include "common/address.h"
 #include "proxy/config/config.h"
+#include "proxy/stats/stat_blocks.h"
 #include "proxy/upstream/shared_limits.h"
 
 namespace meshlb {
@@ -18,7 +19,8 @@ struct WorkerContext;
 class ConnectionPool {
  public:
   ConnectionPool(WorkerContext& worker, const config::ClusterConfig& cluster,
-                 const config::HostConfig& host, ClusterLimits& limits, uint32_t* live_connections);
+                 const config::HostConfig& host, ClusterLimits& limits, stats::HostStats& stats,
+                 uint32_t* live_connections);
   ~ConnectionPool();
   ConnectionPool(const ConnectionPool&) = delete;
   ConnectionPool& operator=(const ConnectionPool&) = delete;
@@ -32,6 +34,8 @@ class ConnectionPool {
   // A new connection for `owner`, never an idle one (a retry after a reused one failed).
   UpstreamConnection* connectNew(UpstreamCallbacks& owner, Refusal* refusal);
   ClusterLimits& limits() { return limits_; }
+  // This worker's stats block for the host.
+  stats::HostStats& stats() { return stats_; }
   // A TLS failure with this host: logged at warn once per pool (per worker), then counted only.
   void reportTlsError(const std::string& reason);
   // Called by a connection when it is freed: gives back its circuit-breaker slot.
@@ -52,6 +56,7 @@ class ConnectionPool {
   const config::ClusterConfig& cluster_;
   const config::HostConfig& host_;
   ClusterLimits& limits_;
+  stats::HostStats& stats_;
   uint32_t* live_connections_;  // the cluster's count of connections not yet freed
   std::vector<UpstreamConnection*> idle_;
   bool tls_error_logged_ = false;

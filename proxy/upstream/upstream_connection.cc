@@ -23,6 +23,9 @@ void UpstreamConnection::connect(UpstreamCallbacks& owner) {
   state_ = State::kConnecting;
   holds_pending_slot_ = true;  // taken by the pool, with a connection slot
   worker_.stats->upstream_connections_total.add();
+  pool_.stats().connections_total.add();
+  pool_.stats().connections_active.add();
+  connect_started_ns_ = uv_hrtime();
   uv_tcp_init(worker_.loop, tcp_.get());
   tcp_.initialized(this);
   uv_timer_init(worker_.loop, timer_.get());
@@ -79,6 +82,7 @@ void UpstreamConnection::onConnect(uv_connect_t* request, int status) {
     return;
   }
   self->state_ = State::kActive;
+  self->pool_.stats().connect_duration.record((uv_hrtime() - self->connect_started_ns_) / 1000);
   self->writer_.attach(self->tcp_.stream());
   if (self->tls_) {
     if (!self->tls_->startHandshake()) {
@@ -147,6 +151,7 @@ void UpstreamConnection::handleData(const char* data, size_t length) {
 }
 
 void UpstreamConnection::handlePlaintext(const char* data, size_t length) {
+  pool_.stats().bytes_received.add(length);
   switch (state_) {
     case State::kIdle:
       close();  // an idle connection must stay silent: whatever this is, it is not ours
@@ -207,6 +212,7 @@ void UpstreamConnection::handleEof() {
 }
 
 void UpstreamConnection::failConnect(bool timed_out) {
+  pool_.stats().connect_failures.add();
   UpstreamCallbacks* owner = owner_;
   owner_ = nullptr;
   close();
@@ -320,6 +326,7 @@ void UpstreamConnection::close() {
 void UpstreamConnection::onClosed(uv_handle_t* handle) {
   auto* self = static_cast<UpstreamConnection*>(handle->data);
   if (--self->open_handles_ == 0) {
+    self->pool_.stats().connections_active.sub();
     self->pool_.connectionFreed();
     delete self;
   }

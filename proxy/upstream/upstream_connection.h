@@ -113,6 +113,7 @@ class UpstreamConnection final : public http::DecoderCallbacks, public StreamWri
   bool skip_body_ = false;
   bool response_complete_ = false;
   bool reused_ = false;
+  uint64_t connect_started_ns_ = 0;  // uv_hrtime() when connect() began
   bool holds_pending_slot_ = false;
 };
 

@@ -6,21 +6,26 @@
 namespace meshlb {
 
 ClusterRuntime::ClusterRuntime(WorkerContext& worker, const config::ClusterConfig& config,
-                               ClusterLimits& limits, health::OutlierSink* outlier_sink,
-                               uint64_t generation, uint32_t index)
+                               ClusterLimits& limits, stats::ClusterStats& stats,
+                               const std::vector<stats::HostStats*>& host_stats,
+                               health::OutlierSink* outlier_sink, uint64_t generation,
+                               uint32_t index)
     : worker_(worker),
       config_(&config),
       limits_(limits),
+      stats_(stats),
+      host_stats_(host_stats),
       outlier_sink_(outlier_sink),
       generation_(generation),
       index_(index) {
-  for (const config::HostConfig& host : config.hosts) {
-    pools_.push_back(
-        std::make_unique<ConnectionPool>(worker, config, host, limits, &live_connections_));
+  for (size_t h = 0; h < config.hosts.size(); ++h) {
+    pools_.push_back(std::make_unique<ConnectionPool>(worker, config, config.hosts[h], limits,
+                                                      *host_stats_[h], &live_connections_));
   }
   active_requests_.assign(config.hosts.size(), 0);
   flags_.assign(config.hosts.size(), 0);
   for (size_t h = 0; h < config.hosts.size(); ++h) {
+    weights_.push_back(config.hosts[h].weight);
     // Until the first health snapshot arrives, what the config says is all there is.
     flags_[h] = config.hosts[h].draining ? health::kDraining : 0;
   }
@@ -36,6 +41,7 @@ std::optional<uint32_t> ClusterRuntime::pick(std::optional<uint64_t> hash) {
   std::optional<uint32_t> host = balancer_->pick(context);
   if (host && panic_) {
     worker_.stats->lb_panic_total.add();
+    stats_.lb_panic.add();
   }
   return host;
 }
@@ -75,11 +81,14 @@ bool ClusterRuntime::tryStartRetry() {
   return true;
 }
 
-void ClusterRuntime::applyHealth(const std::vector<uint8_t>& flags) {
-  if (flags.size() != flags_.size() || flags == flags_) {
+void ClusterRuntime::applyHealth(const std::vector<uint8_t>& flags,
+                                 const std::vector<uint32_t>& weights) {
+  if (flags.size() != flags_.size() || weights.size() != weights_.size() ||
+      (flags == flags_ && weights == weights_)) {
     return;
   }
   flags_ = flags;
+  weights_ = weights;
   rebuildBalancer();
 }
 
@@ -88,7 +97,7 @@ void ClusterRuntime::rebuildBalancer() {
   std::vector<lb::LbHost> all;
   for (size_t h = 0; h < config_->hosts.size(); ++h) {
     const config::HostConfig& host = config_->hosts[h];
-    lb::LbHost entry{static_cast<uint32_t>(h), host.weight, host.address_text};
+    lb::LbHost entry{static_cast<uint32_t>(h), weights_[h], host.address_text};
     // A draining host takes no new request, not even in panic: an operator took it out.
     if ((flags_[h] & health::kDraining) == 0) {
       all.push_back(entry);

@@ -8,6 +8,7 @@
 #include "proxy/config/config.h"
 #include "proxy/health/host_state.h"
 #include "proxy/lb/load_balancer.h"
+#include "proxy/stats/stat_blocks.h"
 #include "proxy/upstream/connection_pool.h"
 #include "proxy/upstream/shared_limits.h"
 
@@ -20,7 +21,9 @@ struct WorkerContext;
 // snapshot. Below the panic threshold the balancer spans every host instead. Worker-local.
 class ClusterRuntime {
  public:
+  // `stats` and `host_stats` (by host index) are this worker's blocks for the cluster.
   ClusterRuntime(WorkerContext& worker, const config::ClusterConfig& config, ClusterLimits& limits,
+                 stats::ClusterStats& stats, const std::vector<stats::HostStats*>& host_stats,
                  health::OutlierSink* outlier_sink, uint64_t generation, uint32_t index);
 
   const config::ClusterConfig& config() const { return *config_; }
@@ -28,6 +31,8 @@ class ClusterRuntime {
   ConnectionPool& pool(uint32_t host) { return *pools_[host]; }
   bool inPanic() const { return panic_; }
   ClusterLimits& limits() { return limits_; }
+  stats::ClusterStats& stats() { return stats_; }
+  stats::HostStats& hostStats(uint32_t host) { return *host_stats_[host]; }
   uint32_t activeRequests() const { return total_active_; }
   // Retry budget (per worker): may one more retry start now? Counts it when it may.
   bool tryStartRetry();
@@ -42,10 +47,12 @@ class ClusterRuntime {
   void requestStarted(uint32_t host) {
     ++active_requests_[host];
     ++total_active_;
+    host_stats_[host]->requests_active.add();
   }
   void requestEnded(uint32_t host) {
     --active_requests_[host];
     --total_active_;
+    host_stats_[host]->requests_active.sub();
   }
 
   // Closes every idle pooled connection (worker shutdown).
@@ -55,8 +62,9 @@ class ClusterRuntime {
     }
   }
 
-  // Applies a health snapshot's flags for this cluster; rebuilds the balancer if they changed.
-  void applyHealth(const std::vector<uint8_t>& flags);
+  // Applies a health snapshot's flags and weights for this cluster; rebuilds the balancer if
+  // they changed.
+  void applyHealth(const std::vector<uint8_t>& flags, const std::vector<uint32_t>& weights);
 
   // Passive outcome of one exchange with `host`, for outlier detection. A gateway failure is a
   // connect failure, reset, timeout, or a 502/503/504 answer; it also counts as a 5xx.
@@ -70,7 +78,9 @@ class ClusterRuntime {
   WorkerContext& worker_;
   const config::ClusterConfig* config_;
   ClusterLimits& limits_;
-  health::OutlierSink* outlier_sink_;  // null when nothing listens (tests)
+  stats::ClusterStats& stats_;
+  std::vector<stats::HostStats*> host_stats_;  // index = host id
+  health::OutlierSink* outlier_sink_;          // null when nothing listens (tests)
   uint64_t generation_;
   uint32_t index_;
   uint32_t live_connections_ = 0;
@@ -79,6 +89,7 @@ class ClusterRuntime {
   std::vector<std::unique_ptr<ConnectionPool>> pools_;  // index = host id
   std::vector<uint32_t> active_requests_;               // index = host id
   std::vector<uint8_t> flags_;                          // index = host id
+  std::vector<uint32_t> weights_;                       // index = host id
   std::vector<uint32_t> consecutive_5xx_;
   std::vector<uint32_t> consecutive_gateway_;
   lb::LoadBalancerPtr balancer_;

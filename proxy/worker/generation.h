@@ -6,6 +6,7 @@
 
 #include "proxy/config/config.h"
 #include "proxy/health/host_state.h"
+#include "proxy/stats/stats_store.h"
 #include "proxy/upstream/shared_limits.h"
 #include "proxy/worker/cluster_runtime.h"
 #include "proxy/worker/listener.h"
@@ -20,6 +21,7 @@ struct Generation {
   uint64_t number = 0;
   std::shared_ptr<const config::Config> config;
   std::shared_ptr<SharedLimits> limits;  // circuit-breaker gauges, shared by the workers
+  std::shared_ptr<const stats::ConfigStatsBlocks> stats;  // pointers to the blocks (see worker)
   std::vector<std::unique_ptr<ClusterRuntime>> clusters;  // index = config cluster index
   std::vector<std::unique_ptr<ListenerRuntime>> listeners;
   size_t sessions = 0;  // sessions pinning this generation

@@ -9,6 +9,7 @@
 #include "common/uv_handle.h"
 #include "proxy/config/config.h"
 #include "proxy/router/router.h"
+#include "proxy/stats/stat_blocks.h"
 #include "proxy/upstream/shared_limits.h"
 
 namespace meshlb {
@@ -29,8 +30,9 @@ struct ListenerRuntime {
   const config::ListenerConfig* config = nullptr;
   WorkerContext* worker = nullptr;
   Generation* generation = nullptr;
-  std::unique_ptr<Router> router;      // http listeners
-  SharedGauge* connections = nullptr;  // downstream connections over all workers
+  std::unique_ptr<Router> router;         // http listeners
+  SharedGauge* connections = nullptr;     // downstream connections over all workers
+  stats::ListenerStats* stats = nullptr;  // this worker's block for this listener
   // Once retired: the current generation's listener on the same address, or null if the
   // address left the config. Always points into the current generation, which is never freed.
   ListenerRuntime* successor = nullptr;

@@ -101,8 +101,10 @@ void Worker::applyHealth(const health::HealthSnapshot& snapshot) {
     if (generation->number != snapshot.generation) {
       continue;
     }
-    for (size_t c = 0; c < generation->clusters.size() && c < snapshot.clusters.size(); ++c) {
-      generation->clusters[c]->applyHealth(snapshot.clusters[c]);
+    for (size_t c = 0; c < generation->clusters.size() && c < snapshot.clusters.size() &&
+                       c < snapshot.weights.size();
+         ++c) {
+      generation->clusters[c]->applyHealth(snapshot.clusters[c], snapshot.weights[c]);
     }
   }
 }
@@ -112,11 +114,13 @@ std::unique_ptr<Generation> Worker::buildGeneration(const GenerationSpec& spec) 
   generation->number = spec.number;
   generation->config = spec.config;
   generation->limits = spec.limits;
+  generation->stats = spec.stats;
   const config::Config& config = *spec.config;
+  const stats::WorkerStatsBlocks& blocks = spec.stats->workers[index_];
   for (size_t c = 0; c < config.clusters.size(); ++c) {
-    generation->clusters.push_back(
-        std::make_unique<ClusterRuntime>(*context_, config.clusters[c], spec.limits->cluster[c],
-                                         outlier_sink_, spec.number, static_cast<uint32_t>(c)));
+    generation->clusters.push_back(std::make_unique<ClusterRuntime>(
+        *context_, config.clusters[c], spec.limits->cluster[c], *blocks.clusters[c],
+        blocks.hosts[c], outlier_sink_, spec.number, static_cast<uint32_t>(c)));
   }
   for (size_t i = 0; i < config.listeners.size(); ++i) {
     auto listener = std::make_unique<ListenerRuntime>();
@@ -124,6 +128,7 @@ std::unique_ptr<Generation> Worker::buildGeneration(const GenerationSpec& spec) 
     listener->worker = context_.get();
     listener->generation = generation.get();
     listener->connections = &spec.limits->listener_connections[i];
+    listener->stats = blocks.listeners[i];
     if (listener->config->protocol == config::Protocol::kHttp) {
       listener->router = std::make_unique<Router>(listener->config->routes);
     }
@@ -295,6 +300,7 @@ void Worker::onConnection(uv_stream_t* server, int status) {
   if (listener->config->max_connections > 0) {
     gauge = listener->connections;
     if (!gauge->tryAcquire(listener->config->max_connections)) {
+      listener->stats->connections_refused.add();
       refuseConnection(server, context);
       return;
     }

@@ -14,6 +14,7 @@
 #include "proxy/access_log/access_log.h"
 #include "proxy/config/config.h"
 #include "proxy/health/host_state.h"
+#include "proxy/stats/stats_store.h"
 #include "proxy/upstream/shared_limits.h"
 #include "proxy/worker/generation.h"
 #include "proxy/worker/listener.h"
@@ -29,6 +30,8 @@ struct GenerationSpec {
   uint64_t number = 0;
   std::shared_ptr<const config::Config> config;
   std::shared_ptr<SharedLimits> limits;
+  // Every worker's stats blocks for this config; this worker uses its own index's.
+  std::shared_ptr<const stats::ConfigStatsBlocks> stats;
   std::map<std::string, int> new_socket_fds;
 };
 

@@ -1,26 +1,12 @@
 #pragma once
 
-#include <atomic>
 #include <cstdint>
+
+#include "proxy/stats/counter.h"
 
 namespace meshlb {
 
-// A counter written by exactly one thread (its worker) and read by any. The owner updates it with
-// a relaxed load and store, not a locked read-modify-write: there is no contention to pay for,
-// and readers only need a value that is not torn.
-class Counter {
- public:
-  void add(uint64_t n = 1) {
-    value_.store(value_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
-  }
-  void sub(uint64_t n = 1) {
-    value_.store(value_.load(std::memory_order_relaxed) - n, std::memory_order_relaxed);
-  }
-  uint64_t get() const { return value_.load(std::memory_order_relaxed); }
-
- private:
-  std::atomic<uint64_t> value_{0};
-};
+using stats::Counter;
 
 // A worker's own counters. Written only by that worker; the main thread sums all workers' blocks
 // when asked (admin /stats). Field names say what they count.

@@ -72,7 +72,7 @@ TEST(BackendRestartTest, NoClientRequestFailsWhileABackendDiesAndReturns) {
   EXPECT_GT(std::stol(match[1]), 10000);
   EXPECT_EQ(report.find("Socket errors"), std::string::npos) << report;
   EXPECT_EQ(report.find("Non-2xx"), std::string::npos) << report;
-  EXPECT_EQ(stats["responses_5xx"], 0) << stats.dump(2);
+  EXPECT_EQ(stats["responses_5xx_total"], 0) << stats.dump(2);
 
   ASSERT_GE(unhealthy_at, 0) << "never marked unhealthy";
   ASSERT_GE(healthy_at, 0) << "never healthy again";

@@ -53,7 +53,7 @@ nlohmann::json TestUpstream::stats() const {
 
 Meshlb::Meshlb(nlohmann::json config, const std::vector<std::string>& extra_args) {
   admin_port_ = freePort();
-  config["admin"] = {{"address", "127.0.0.1:" + std::to_string(admin_port_)}};
+  config["admin"]["address"] = "127.0.0.1:" + std::to_string(admin_port_);
   for (auto& listener : config["listeners"]) {
     int port = freePort();
     listener["address"] = "127.0.0.1:" + std::to_string(port);
@@ -86,11 +86,47 @@ Meshlb::~Meshlb() {
 }
 
 nlohmann::json Meshlb::stats() const {
-  auto response = httpGet(admin_port_, "/stats");
+  nlohmann::json flat = nlohmann::json::object();
+  auto response = httpGet(admin_port_, "/stats?format=json");
   if (!response) {
-    return nlohmann::json::object();
+    return flat;
   }
-  return nlohmann::json::parse(response->body, nullptr, false);
+  nlohmann::json all = nlohmann::json::parse(response->body, nullptr, false);
+  if (!all.is_object() || !all.contains("stats")) {
+    return flat;
+  }
+  // "meshlb_upstream_retries_total" becomes "upstream_retries_total"; a labelled sample is
+  // keyed like Prometheus writes it, config_reloads_total{result="success"}, and also counts in
+  // the sum under its bare name.
+  for (const nlohmann::json& sample : all["stats"]) {
+    std::string key = sample["name"].get<std::string>();
+    if (key.starts_with("meshlb_")) {
+      key.erase(0, 7);
+    }
+    if (!sample["labels"].empty()) {
+      // The bare name sums the family over its labels, as Prometheus's sum() would.
+      if (flat.contains(key) && flat[key].is_number()) {
+        flat[key] = flat[key].get<double>() + sample["value"].get<double>();
+      } else {
+        flat[key] = sample["value"];
+      }
+      key.push_back('{');
+      bool first = true;
+      for (const auto& [label, value] : sample["labels"].items()) {
+        if (!first) {
+          key.push_back(',');
+        }
+        first = false;
+        key.append(label);
+        key.append("=\"");
+        key.append(value.get<std::string>());
+        key.push_back('"');
+      }
+      key.push_back('}');
+    }
+    flat[key] = sample["value"];
+  }
+  return flat;
 }
 
 nlohmann::json Meshlb::clusters() const {

@@ -175,4 +175,18 @@ std::optional<Response> httpGet(int port, const std::string& path, const std::st
   return client.readResponse();
 }
 
+std::optional<Response> httpRequest(int port, const std::string& method, const std::string& path,
+                                    const std::string& extra, const std::string& body) {
+  RawClient client(port);
+  if (!client.connected()) {
+    return std::nullopt;
+  }
+  std::string request = method;
+  request.append(" ").append(path).append(" HTTP/1.1\r\nHost: test\r\nConnection: close\r\n");
+  request.append("Content-Length: ").append(std::to_string(body.size())).append("\r\n");
+  request.append(extra).append("\r\n").append(body);
+  client.send(request);
+  return client.readResponse(method == "HEAD");
+}
+
 }  // namespace meshlb::testing

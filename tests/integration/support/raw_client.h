@@ -48,5 +48,8 @@ class RawClient {
 // One request on a new connection: "GET path" with Host and Connection: close plus `extra`
 // header lines (each ending in \r\n).
 std::optional<Response> httpGet(int port, const std::string& path, const std::string& extra = "");
+// Any method, with Content-Length and `body`, on a new connection.
+std::optional<Response> httpRequest(int port, const std::string& method, const std::string& path,
+                                    const std::string& extra = "", const std::string& body = "");
 
 }  // namespace meshlb::testing

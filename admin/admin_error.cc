@@ -1,0 +1,18 @@
+#include "admin/admin_error.h"
+
+#include <nlohmann/json.hpp>
+
+namespace meshlb::admin {
+
+AdminResponse adminError(int status, std::string_view error, std::string_view detail) {
+  nlohmann::json body = {{"error", error}, {"detail", detail}};
+  AdminResponse response;
+  response.status = status;
+  response.content_type = "application/json";
+  // `detail` may quote what a client sent (a path, a parameter name): replace invalid UTF-8
+  // instead of letting dump() throw.
+  response.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  return response;
+}
+
+}  // namespace meshlb::admin
