@@ -6,13 +6,17 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <utility>
 
 #include "admin/admin_api.h"
 #include "admin/admin_server.h"
 #include "admin/admin_token.h"
+#include "admin/capture_setup.h"
 #include "admin/stats_collector.h"
+#include "capture/offline/capture_command.h"
+#include "capture/source/pcap_source.h"
 #include "common/log.h"
 #include "proxy/config/config_loader.h"
 #include "proxy/health/health_manager.h"
@@ -24,6 +28,7 @@ namespace {
 constexpr const char* kUsage =
     "usage: meshlb --config FILE [--log-level LEVEL]\n"
     "       meshlb --validate --config FILE\n"
+    "       meshlb capture --read FILE [--json]   flows of a pcap/pcapng file\n"
     "       meshlb --version | --help\n"
     "\n"
     "  --config FILE      JSON configuration (see README: Config reference)\n"
@@ -124,6 +129,9 @@ void beginShutdown(Shutdown& shutdown, const char* why) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 1 && std::string_view(argv[1]) == "capture") {
+    return meshlb::capture::runCaptureCommand(argc, argv);
+  }
   Options options;
   if (int code = parseArguments(argc, argv, options); code >= 0) {
     return code;
@@ -135,6 +143,16 @@ int main(int argc, char** argv) {
     }
     fprintf(stderr, "%s: %zu error(s)\n", options.config_path.c_str(), loaded.errors.size());
     return 1;
+  }
+  if (loaded.config->capture && !loaded.config->capture->filter.empty()) {
+    // The filter language is libpcap's: only it can say whether a filter is valid.
+    if (meshlb::Status status =
+            meshlb::capture::PcapSource::checkFilter(loaded.config->capture->filter);
+        !status) {
+      fprintf(stderr, "%s: %s\n%s: 1 error(s)\n", options.config_path.c_str(),
+              status.message().c_str(), options.config_path.c_str());
+      return 1;
+    }
   }
   if (options.validate) {
     printf("%s: configuration is valid\n", options.config_path.c_str());
@@ -161,6 +179,24 @@ int main(int argc, char** argv) {
   health.start();
   meshlb::ConfigReloader reloader(options.config_path, proxy, health);
   meshlb::admin::StatsCollector stats(loop, proxy, health, reloader, MESHLB_VERSION);
+  std::unique_ptr<meshlb::capture::CaptureService> capture;
+  if (loaded.config->capture) {
+    capture = std::make_unique<meshlb::capture::CaptureService>(
+        meshlb::admin::captureOptionsOf(*loaded.config->capture));
+    if (meshlb::Status status = capture->start(meshlb::admin::captureEndpointsOf(*loaded.config));
+        !status) {
+      LOG_ERROR("%s", status.message().c_str());
+      health.stop();
+      proxy.drain();
+      proxy.join();
+      uv_run(loop, UV_RUN_NOWAIT);
+      return 1;
+    }
+    stats.setCapture(capture.get());
+    reloader.onApplied([&capture](const std::shared_ptr<const meshlb::config::Config>& config) {
+      capture->setEndpoints(meshlb::admin::captureEndpointsOf(*config));
+    });
+  }
   Shutdown shutdown;
   meshlb::admin::AdminControl control;
   control.drain_listeners = [&proxy] { proxy.drain(); };
@@ -219,6 +255,9 @@ int main(int argc, char** argv) {
            loaded.config->admin.address.toString().c_str(), proxy.workerCount(), MESHLB_VERSION);
 
   uv_run(loop, UV_RUN_DEFAULT);
+  if (capture) {
+    capture->stop();
+  }
   proxy.join();
   uv_loop_close(loop);
   LOG_INFO("stopped");

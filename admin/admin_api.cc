@@ -50,6 +50,8 @@ constexpr std::string_view kIndex =
     "  GET  /config_dump                  the running config, secrets redacted\n"
     "  GET  /stats[?filter=RE][&format=json]  every stat, one 'name: value' per line\n"
     "  GET  /metrics                      Prometheus text format\n"
+    "  GET  /flows[?sort=bytes|rtt&limit=N&host=IP&port=P&state=S&endpoint=ADDR]  captured flows\n"
+    "  GET  /flows/summary                capture health and per-backend network figures\n"
     "  POST /clusters/{cluster}/hosts/{host}/drain     no new requests to the host\n"
     "  POST /clusters/{cluster}/hosts/{host}/undrain   back into service\n"
     "  POST /clusters/{cluster}/hosts/{host}/weight?value=N  balancing weight 1..10000\n"
@@ -103,6 +105,12 @@ AdminResponse AdminApi::handle(const AdminRequest& request) {
          return AdminResponse{200, "text/plain; version=0.0.4; charset=utf-8",
                               api.stats_.exporter().prometheusText()};
        }},
+      {"/flows", [](AdminApi& api, const AdminRequest& request) { return api.flows(request); }},
+      {"/flows/summary",
+       [](AdminApi& api, const AdminRequest&) {
+         api.stats_.refresh();
+         return json(200, flowSummaryView(*api.stats_.latestFlows()));
+       }},
       {"/", [](AdminApi&, const AdminRequest&) {
          return AdminResponse{200, "text/plain; charset=utf-8", std::string(kIndex)};
        }}};
@@ -136,12 +144,48 @@ AdminResponse AdminApi::handle(const AdminRequest& request) {
                     "no endpoint " + path + "; GET / lists the endpoints of the admin API");
 }
 
+AdminResponse AdminApi::flows(const AdminRequest& request) {
+  FlowQuery query;
+  if (auto sort = request.query.find("sort")) {
+    if (*sort != "bytes" && *sort != "rtt") {
+      return adminError(400, "bad_sort", "sort must be bytes or rtt");
+    }
+    query.by_rtt = *sort == "rtt";
+  }
+  auto number = [&](const char* name, uint32_t max, uint32_t& out) -> bool {
+    auto text = request.query.find(name);
+    if (!text) {
+      return true;
+    }
+    const char* end = text->data() + text->size();
+    return !text->empty() && std::from_chars(text->data(), end, out).ptr == end && out <= max;
+  };
+  uint32_t limit = static_cast<uint32_t>(query.limit);
+  if (!number("limit", capture::FlowSummary::kTopFlows, limit) || limit == 0) {
+    return adminError(400, "bad_limit",
+                      "limit must be 1 to " + std::to_string(capture::FlowSummary::kTopFlows));
+  }
+  query.limit = limit;
+  if (!number("port", 65535, query.port)) {
+    return adminError(400, "bad_port", "port must be 1 to 65535");
+  }
+  query.host = std::string(request.query.find("host").value_or(""));
+  query.state = std::string(request.query.find("state").value_or(""));
+  query.endpoint = std::string(request.query.find("endpoint").value_or(""));
+  stats_.refresh();
+  return json(200, flowsView(*stats_.latestFlows(), query));
+}
+
 AdminResponse AdminApi::ready() const {
+  const capture::FlowSummary* flows = stats_.latestFlows().get();
   nlohmann::json body = {{"ready", !draining_},
                          {"state", draining_ ? "draining" : "serving"},
                          {"workers", proxy_.workerCount()},
                          {"config_generation", proxy_.generation()},
                          {"last_reload_errors", reloader_.lastErrors()}};
+  if (flows != nullptr) {
+    body["capture"] = {{"enabled", flows->health.enabled}, {"detail", flows->health.reason}};
+  }
   return json(draining_ ? 503 : 200, body);
 }
 

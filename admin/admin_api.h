@@ -33,6 +33,7 @@ class AdminApi {
  private:
   AdminResponse ready() const;
   AdminResponse serverInfo() const;
+  AdminResponse flows(const AdminRequest& request);
   AdminResponse statsEndpoint(const AdminRequest& request);
   AdminResponse hostCommand(const AdminRequest& request, std::string_view cluster,
                             std::string_view host, std::string_view command);

@@ -182,6 +182,129 @@ nlohmann::json listenersView(const config::Config& config, const stats::StatsSna
   return {{"listeners", std::move(listeners)}};
 }
 
+namespace {
+
+nlohmann::json nanosToMs(int64_t ns) {
+  if (ns < 0) {
+    return nullptr;
+  }
+  return static_cast<double>(ns) / 1e6;
+}
+
+nlohmann::json flowJson(const capture::FlowView& flow) {
+  return {{"id", flow.id},
+          {"endpoint", flow.endpoint},
+          {"initiator", flow.initiator_address.withPort(flow.initiator_port)},
+          {"responder", flow.responder_address.withPort(flow.responder_port)},
+          {"state", capture::toString(flow.state)},
+          {"packets", flow.packets},
+          {"bytes", flow.bytes},
+          {"retransmits", flow.retransmits},
+          {"handshake_rtt_ms", nanosToMs(flow.handshake_rtt_ns)},
+          {"data_rtt_last_ms", nanosToMs(flow.data_rtt_last_ns)},
+          {"data_rtt_mean_ms", nanosToMs(flow.data_rtt_mean_ns)},
+          {"age_ms", (flow.last_seen_ns - flow.first_seen_ns) / 1'000'000}};
+}
+
+}  // namespace
+
+nlohmann::json flowSummaryView(const capture::FlowSummary& summary) {
+  const capture::CaptureHealth& health = summary.health;
+  nlohmann::json interfaces = nlohmann::json::array();
+  for (const capture::InterfaceCounters& interface : health.interfaces) {
+    interfaces.push_back({{"name", interface.name},
+                          {"packets_total", interface.received},
+                          {"kernel_drops_total", interface.kernel_drops},
+                          {"interface_drops_total", interface.interface_drops}});
+  }
+  nlohmann::json errors = nlohmann::json::object();
+  for (size_t i = 1; i < health.decode_errors.size(); ++i) {
+    errors[std::string(capture::decodeStatusName(static_cast<capture::DecodeStatus>(i)))] =
+        health.decode_errors[i];
+  }
+  nlohmann::json endpoints = nlohmann::json::array();
+  if (summary.endpoints != nullptr) {
+    const auto& all = summary.endpoints->all();
+    for (size_t i = 0; i < all.size() && i < summary.totals.size(); ++i) {
+      const capture::CaptureEndpoint& endpoint = all[i];
+      const capture::EndpointFlowTotals& totals = summary.totals[i];
+      nlohmann::json entry = {
+          {"address", endpoint.address},
+          {"kind",
+           endpoint.kind == capture::CaptureEndpoint::Kind::kListener ? "listener" : "host"},
+          {"flows_opened_total", totals.flows_opened},
+          {"flows_closed_total", totals.flows_closed},
+          {"flows_reset_total", totals.flows_reset},
+          {"flows_active", totals.flows_active},
+          {"packets_total", totals.packets},
+          {"bytes_total", totals.bytes},
+          {"retransmits_total", totals.retransmits},
+          {"retransmit_ratio", totals.packets == 0 ? 0.0
+                                                   : static_cast<double>(totals.retransmits) /
+                                                         static_cast<double>(totals.packets)},
+          {"out_of_order_total", totals.out_of_order},
+          {"zero_windows_total", totals.zero_windows},
+          {"resets_total", totals.resets},
+          {"handshake_rtt_ms", latencyMs(totals.handshake_rtt)},
+          {"data_rtt_ms", latencyMs(totals.data_rtt)}};
+      if (endpoint.kind == capture::CaptureEndpoint::Kind::kListener) {
+        entry["listener"] = endpoint.listener;
+      } else {
+        nlohmann::json hosts = nlohmann::json::array();
+        for (const auto& [cluster, host] : endpoint.hosts) {
+          hosts.push_back({{"cluster", cluster}, {"host", host}});
+        }
+        entry["hosts"] = std::move(hosts);
+      }
+      endpoints.push_back(std::move(entry));
+    }
+  }
+  return {{"capture",
+           {{"enabled", health.enabled},
+            {"reason", health.reason},
+            {"interfaces", std::move(interfaces)},
+            {"decoded_packets_total", health.packets_decoded},
+            {"decode_errors_total", std::move(errors)},
+            {"flows_active", health.flows_active},
+            {"flows_created_total", health.flows_created},
+            {"flows_evicted_total", health.flows_evicted},
+            {"flows_expired_total", health.flows_expired}}},
+          {"updated_unix_ms", summary.unix_ms},
+          {"endpoints", std::move(endpoints)}};
+}
+
+nlohmann::json flowsView(const capture::FlowSummary& summary, const FlowQuery& query) {
+  const std::vector<capture::FlowView>& source =
+      query.by_rtt ? summary.top_by_rtt : summary.top_by_bytes;
+  nlohmann::json flows = nlohmann::json::array();
+  for (const capture::FlowView& flow : source) {
+    if (flows.size() >= query.limit) {
+      break;
+    }
+    if (!query.host.empty() && flow.initiator_address.toString() != query.host &&
+        flow.responder_address.toString() != query.host) {
+      continue;
+    }
+    if (query.port != 0 && flow.initiator_port != query.port && flow.responder_port != query.port) {
+      continue;
+    }
+    if (!query.state.empty() && capture::toString(flow.state) != query.state) {
+      continue;
+    }
+    if (!query.endpoint.empty() && flow.endpoint != query.endpoint) {
+      continue;
+    }
+    flows.push_back(flowJson(flow));
+  }
+  return {{"sort", query.by_rtt ? "rtt" : "bytes"},
+          {"capture_enabled", summary.health.enabled},
+          {"updated_unix_ms", summary.unix_ms},
+          {"note", "chosen among the " + std::to_string(capture::FlowSummary::kTopFlows) +
+                       " active flows with the most bytes (or the largest RTT), updated every "
+                       "second"},
+          {"flows", std::move(flows)}};
+}
+
 nlohmann::json configDumpView(const config::Config& config) {
   nlohmann::json source =
       nlohmann::json::parse(config.source_text, nullptr, /*allow_exceptions=*/false,

@@ -33,6 +33,14 @@ const stats::StatsSnapshot& StatsCollector::refresh() {
   process.config_reloads_ok = reloader_.reloadsTotal();
   process.config_reload_failures = reloader_.failuresTotal();
   exporter_.update(latest_, process);
+  if (capture_ != nullptr) {
+    flows_ = capture_->latest();
+  } else if (flows_ == nullptr) {
+    auto none = std::make_shared<capture::FlowSummary>();
+    none->health.reason = "capture is not configured (no \"capture\" section)";
+    flows_ = std::move(none);
+  }
+  exporter_.updateCapture(*flows_);
   return latest_;
 }
 
@@ -40,7 +48,7 @@ void StatsCollector::onTick(uv_timer_t* timer) {
   auto* self = static_cast<StatsCollector*>(timer->data);
   self->refresh();
   for (const Subscriber& subscriber : self->subscribers_) {
-    subscriber(self->latest_);
+    subscriber(self->latest_, *self->flows_);
   }
 }
 

@@ -176,7 +176,7 @@ void advance(stats::StatsSnapshot& snapshot) {
     for (stats::HostSnapshot& host : cluster.hosts) {
       host.values.responses_by_class[1] += 10;
       host.values.responses_by_code[stats::statusSlot(200)] += 10;
-      host.values.request_duration.buckets[4] += 10;
+      host.values.request_duration.buckets[7] += 10;
       host.values.request_duration.sum_us += 25000;
       host.values.bytes_sent += 3000;
       host.values.bytes_received += 20000;

@@ -1,5 +1,7 @@
 #include "admin/metrics/metrics_exporter.h"
 
+#include "admin/metrics/capture_metrics.h"
+
 #include <sstream>
 #include <vector>
 
@@ -24,7 +26,8 @@ struct MetricsExporter::State {
         cluster_families(registry),
         listener_families(registry),
         process(registry, version),
-        worker_totals(registry) {}
+        worker_totals(registry),
+        capture(registry) {}
   ~State() { registry.closing = true; }
 
   metrics::FamilyRegistry registry;
@@ -33,6 +36,7 @@ struct MetricsExporter::State {
   metrics::ListenerFamilies listener_families;
   metrics::ProcessMetrics process;
   metrics::WorkerTotalMetrics worker_totals;
+  metrics::CaptureMetrics capture;
   metrics::SeriesRoster<metrics::ClusterSeries> clusters;
   metrics::SeriesRoster<metrics::ListenerSeries> listeners;
   std::vector<double> increments;  // scratch for histogram updates
@@ -70,6 +74,10 @@ void MetricsExporter::update(const stats::StatsSnapshot& snapshot, const Process
   }
   s.worker_totals.update(snapshot.worker_totals);
   s.process.update(process);
+}
+
+void MetricsExporter::updateCapture(const capture::FlowSummary& summary) {
+  state_->capture.update(summary, state_->increments);
 }
 
 std::string MetricsExporter::prometheusText() const {

@@ -9,6 +9,10 @@
 #include "admin/metrics/process_info.h"
 #include "proxy/stats/stats_snapshot.h"
 
+namespace meshlb::capture {
+struct FlowSummary;
+}
+
 namespace meshlb::admin {
 
 // Publishes the merged stats as Prometheus metrics: owns a prometheus-cpp registry with one
@@ -34,6 +38,8 @@ class MetricsExporter {
   // `process`. Adds series for new names, removes those no longer in the snapshot. Between
   // config changes it allocates nothing but the series of newly seen status codes.
   void update(const stats::StatsSnapshot& snapshot, const ProcessInfo& process);
+  // Brings the meshlb_flow_* and meshlb_capture_* series to a capture summary.
+  void updateCapture(const capture::FlowSummary& summary);
 
   // Every metric in the Prometheus text exposition format (version 0.0.4).
   std::string prometheusText() const;

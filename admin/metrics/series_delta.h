@@ -6,7 +6,7 @@
 #include <prometheus/counter.h>
 #include <prometheus/histogram.h>
 
-#include "proxy/stats/histogram.h"
+#include "common/latency_histogram.h"
 
 namespace meshlb::admin::metrics {
 

@@ -418,6 +418,27 @@ void resolveReferences(Config& config, std::vector<ConfigError>& errors) {
   }
 }
 
+void readCapture(JsonObjectReader& reader, CaptureConfig& capture) {
+  reader.array("interfaces", true, [&](const json& node, const std::string& path) {
+    if (!node.is_string() || node.get<std::string>().empty()) {
+      reader.errors().push_back({path, "an interface name (a non-empty string)"});
+      return;
+    }
+    capture.interfaces.push_back(node.get<std::string>());
+  });
+  if (reader.has("interfaces") && capture.interfaces.empty()) {
+    reader.error("interfaces", "at least one interface");
+  }
+  reader.string("filter", capture.filter);
+  reader.uint("snaplen", capture.snaplen, 64, 65535);
+  reader.uint("buffer_mb", capture.buffer_mb, 1, 1024);
+  reader.uint("max_flows", capture.max_flows, 1, 50'000'000);
+  reader.boolean("immediate", capture.immediate);
+  reader.uint("idle_timeout_ms", capture.idle_timeout_ms, 100, kMaxTimeoutMs);
+  reader.uint("report_interval_ms", capture.report_interval_ms, 100, kMaxTimeoutMs);
+  reader.finish();
+}
+
 }  // namespace
 
 LoadResult loadConfigFromString(std::string_view json_text) {
@@ -452,6 +473,9 @@ LoadResult loadConfigFromString(std::string_view json_text) {
   reader.uint("drain_timeout_ms", config->drain_timeout_ms, 0, kMaxTimeoutMs);
   reader.object("access_log",
                 [&](JsonObjectReader& log) { log.string("path", config->access_log.path, true); });
+  reader.object("capture", [&](JsonObjectReader& capture) {
+    readCapture(capture, config->capture.emplace());
+  });
   reader.array("listeners", true, [&](const json& node, const std::string& path) {
     readListener(node, path, *config, errors);
   });

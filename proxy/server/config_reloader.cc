@@ -45,6 +45,9 @@ bool ConfigReloader::reload() {
     return false;
   }
   health_.reconfigure(loaded.config, proxy_.generation());
+  if (on_applied_) {
+    on_applied_(loaded.config);
+  }
   ++reloads_total_;
   LOG_INFO("reload: generation %llu is running (%zu listeners, %zu clusters)",
            static_cast<unsigned long long>(proxy_.generation()), next.listeners.size(),

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -20,6 +22,10 @@ class ConfigReloader {
 
   // True when the new config runs now.
   bool reload();
+  // Called after each applied reload with the new config (e.g. capture's endpoints follow it).
+  void onApplied(std::function<void(const std::shared_ptr<const config::Config>&)> callback) {
+    on_applied_ = std::move(callback);
+  }
 
   uint64_t reloadsTotal() const { return reloads_total_; }
   uint64_t failuresTotal() const { return failures_total_; }
@@ -37,6 +43,7 @@ class ConfigReloader {
   uint64_t failures_total_ = 0;
   std::vector<std::string> last_errors_;
   std::vector<std::string> last_warnings_;
+  std::function<void(const std::shared_ptr<const config::Config>&)> on_applied_;
 
   void warn(std::string message);
 };

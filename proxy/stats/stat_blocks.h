@@ -3,8 +3,8 @@
 #include <array>
 #include <cstdint>
 
-#include "proxy/stats/counter.h"
-#include "proxy/stats/histogram.h"
+#include "common/counter.h"
+#include "common/latency_histogram.h"
 #include "proxy/stats/status_codes.h"
 
 namespace meshlb::stats {

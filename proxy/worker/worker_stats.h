@@ -2,7 +2,7 @@
 
 #include <cstdint>
 
-#include "proxy/stats/counter.h"
+#include "common/counter.h"
 
 namespace meshlb {
 

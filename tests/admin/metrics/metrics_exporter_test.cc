@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "common/latency_histogram.h"
 #include "proxy/health/host_state.h"
-#include "proxy/stats/histogram.h"
 
 extern char** environ;
 
@@ -100,11 +100,11 @@ void fillTraffic(stats::HostSnapshot& h, uint64_t n) {
   v.connect_failures = n;
   v.bytes_sent = 1000 * n;
   v.bytes_received = 5000 * n;
-  v.request_duration.buckets[2] = 50 * n;
-  v.request_duration.buckets[5] = 40 * n;
-  v.request_duration.buckets[16] = 10 * n;
+  v.request_duration.buckets[5] = 50 * n;
+  v.request_duration.buckets[8] = 40 * n;
+  v.request_duration.buckets[19] = 10 * n;
   v.request_duration.sum_us = 123456 * n;
-  v.connect_duration.buckets[0] = 4 * n;
+  v.connect_duration.buckets[3] = 4 * n;
   v.connect_duration.sum_us = 200 * n;
   h.ejections_total = static_cast<uint32_t>(n);
   h.weight = 3;
@@ -301,9 +301,9 @@ TEST(MetricsExporterTest, HistogramBucketsAreCumulativeWithTheLatencyBoundsInSec
   stats::StatsSnapshot snapshot;
   snapshot.clusters.push_back(cluster("app", {host("h:1")}));
   stats::LatencyHistogramValues& histogram = snapshot.clusters[0].hosts[0].values.request_duration;
-  histogram.buckets[0] = 1;   // <= 100 us
-  histogram.buckets[3] = 2;   // (500 us, 1 ms]
-  histogram.buckets[16] = 1;  // > 10 s
+  histogram.buckets[3] = 1;   // (50 us, 100 us]
+  histogram.buckets[6] = 2;   // (500 us, 1 ms]
+  histogram.buckets[19] = 1;  // > 10 s
   histogram.sum_us = 20'001'500;
   exporter.update(snapshot, processInfo());
 
@@ -311,9 +311,10 @@ TEST(MetricsExporterTest, HistogramBucketsAreCumulativeWithTheLatencyBoundsInSec
   const std::string base =
       R"(meshlb_upstream_request_duration_seconds_bucket{cluster="app",host="h:1",le=")";
   const std::vector<std::pair<std::string, double>> expected = {
-      {"0.0001", 1}, {"0.00025", 1}, {"0.0005", 1}, {"0.001", 3}, {"0.0025", 3}, {"0.005", 3},
-      {"0.01", 3},   {"0.025", 3},   {"0.05", 3},   {"0.1", 3},   {"0.25", 3},   {"0.5", 3},
-      {"1", 3},      {"2.5", 3},     {"5", 3},      {"10", 3},    {"+Inf", 4}};
+      {"1e-05", 0},  {"2.5e-05", 0}, {"5e-05", 0},  {"0.0001", 1}, {"0.00025", 1},
+      {"0.0005", 1}, {"0.001", 3},   {"0.0025", 3}, {"0.005", 3},  {"0.01", 3},
+      {"0.025", 3},  {"0.05", 3},    {"0.1", 3},    {"0.25", 3},   {"0.5", 3},
+      {"1", 3},      {"2.5", 3},     {"5", 3},      {"10", 3},     {"+Inf", 4}};
   ASSERT_EQ(expected.size(), stats::kLatencyBuckets);
   for (size_t i = 0; i < expected.size(); ++i) {
     if (i < stats::kLatencyBoundsUs.size()) {
@@ -323,7 +324,7 @@ TEST(MetricsExporterTest, HistogramBucketsAreCumulativeWithTheLatencyBoundsInSec
     EXPECT_EQ(sample(text, base + expected[i].first + "\"}"), expected[i].second)
         << "le=" << expected[i].first;
   }
-  // Exactly these 17 bucket lines, in increasing order of le.
+  // Exactly these 20 bucket lines, in increasing order of le.
   size_t position = 0;
   for (const auto& [le, count] : expected) {
     size_t found = text.find(base + le + "\"}", position);
@@ -340,7 +341,7 @@ TEST(MetricsExporterTest, HistogramBucketsAreCumulativeWithTheLatencyBoundsInSec
   EXPECT_DOUBLE_EQ(*sample(text, "meshlb_upstream_request_duration_seconds_sum" + labels), 20.0015);
 
   // A second update adds only what changed.
-  histogram.buckets[3] = 5;
+  histogram.buckets[6] = 5;
   histogram.sum_us += 3 * 700;
   exporter.update(snapshot, processInfo());
   text = exporter.prometheusText();
@@ -544,7 +545,7 @@ TEST(MetricsExporterTest, StatsTextIsSortedWithQuantilesAndNoBuckets) {
   stats::StatsSnapshot snapshot = trafficSnapshot(1);
   stats::LatencyHistogramValues& histogram = snapshot.clusters[1].hosts[0].values.request_duration;
   histogram = {};
-  histogram.buckets[3] = 10;  // all in (500 us, 1 ms]
+  histogram.buckets[6] = 10;  // all in (500 us, 1 ms]
   histogram.sum_us = 7500;
   exporter.update(snapshot, processInfo());
   std::string text = exporter.statsText(nullptr);

@@ -3,16 +3,16 @@
 #include <array>
 #include <cstdint>
 
-#include "proxy/stats/counter.h"
+#include "common/counter.h"
 
 namespace meshlb::stats {
 
-// Upper bounds of the latency buckets, in microseconds: 100 us to 10 s, roughly 1-2.5-5 steps,
-// fine at the low end because loopback and LAN backends answer in well under a millisecond.
-// The last bucket (+Inf) takes everything above.
-inline constexpr std::array<uint64_t, 16> kLatencyBoundsUs = {
-    100,   250,    500,    1000,   2500,    5000,    10000,   25000,
-    50000, 100000, 250000, 500000, 1000000, 2500000, 5000000, 10000000};
+// Upper bounds of the latency buckets, in microseconds: 10 us to 10 s, roughly 1-2.5-5 steps,
+// fine at the low end because loopback and LAN round trips and backends answer in tens to
+// hundreds of microseconds. The last bucket (+Inf) takes everything above.
+inline constexpr std::array<uint64_t, 19> kLatencyBoundsUs = {
+    10,    25,    50,     100,    250,    500,     1000,    2500,    5000,    10000,
+    25000, 50000, 100000, 250000, 500000, 1000000, 2500000, 5000000, 10000000};
 inline constexpr size_t kLatencyBuckets = kLatencyBoundsUs.size() + 1;
 
 // Index of the bucket a duration falls in (the first bound >= it).

@@ -1,0 +1,85 @@
+#pragma once
+
+#include <cstdint>
+
+#include "capture/flow/flow_types.h"
+
+namespace meshlb::capture {
+
+// What one direction of a flow sent: additive counters, so a report's delta is a field-wise
+// difference and the deltas of all reports of a flow sum to its totals. Plain value; it belongs
+// to whoever holds it (the flow table's records live on the capture thread).
+//
+// The TCP analysis counters classify each segment the way Wireshark's TCP analysis does
+// (packet-tcp.c, tcp_analyze_sequence_number) and are attributed to the sender of the segment.
+struct DirectionCounters {
+  // Updated by every packet; first, so one cache line of a flow entry holds them.
+  uint64_t packets = 0;
+  uint64_t ip_bytes = 0;       // sum of DecodedPacket::ip_length (IP header included)
+  uint64_t wire_bytes = 0;     // sum of DecodedPacket::wire_length (frame bytes, as tshark's
+                               // conversation table counts them)
+  uint64_t payload_bytes = 0;  // TCP or UDP payload, retransmitted bytes included
+  // Frames Wireshark's display filter `tcp.analysis.retransmission` matches. tshark 4.0 sets
+  // that field on fast and spurious retransmissions too, so this is retransmissions of every
+  // kind; the two below are the subsets (see tcp_sequence_analysis.h).
+  uint32_t retransmits = 0;
+  uint32_t fast_retransmits = 0;      // tcp.analysis.fast_retransmission
+  uint32_t spurious_retransmits = 0;  // tcp.analysis.spurious_retransmission
+  uint32_t out_of_order = 0;          // tcp.analysis.out_of_order
+  uint32_t duplicate_acks = 0;        // tcp.analysis.duplicate_ack
+  uint32_t zero_windows = 0;          // tcp.analysis.zero_window (window 0, no SYN/FIN/RST)
+  uint32_t zero_window_probes = 0;    // tcp.analysis.zero_window_probe
+  uint32_t keep_alives = 0;           // tcp.analysis.keep_alive
+  uint32_t lost_segments = 0;         // tcp.analysis.lost_segment: a gap before it was not captured
+  uint32_t acked_unseen = 0;          // tcp.analysis.ack_lost_segment: ACKs data never captured
+  uint32_t window_updates = 0;        // tcp.analysis.window_update
+  uint32_t resets = 0;                // segments with RST
+  uint32_t rtt_samples = 0;           // data RTT samples completed on this direction's data
+  int64_t rtt_sum_ns = 0;             // their sum, so a report's delta gives the interval's mean
+
+  DirectionCounters& operator+=(const DirectionCounters& other);
+  DirectionCounters& operator-=(const DirectionCounters& other);
+  bool operator==(const DirectionCounters&) const = default;
+};
+
+// Both directions of a flow. Used for a record's running totals and for the deltas in reports.
+// A plain value, owned like DirectionCounters.
+struct FlowCounters {
+  DirectionCounters initiator;  // sent by the initiator
+  DirectionCounters responder;  // sent by the responder
+
+  DirectionCounters& of(FlowDirection direction) {
+    return direction == FlowDirection::kInitiator ? initiator : responder;
+  }
+  const DirectionCounters& of(FlowDirection direction) const {
+    return direction == FlowDirection::kInitiator ? initiator : responder;
+  }
+
+  // Sums over both directions.
+  uint64_t packets() const { return initiator.packets + responder.packets; }
+  uint64_t ipBytes() const { return initiator.ip_bytes + responder.ip_bytes; }
+  uint64_t wireBytes() const { return initiator.wire_bytes + responder.wire_bytes; }
+  // Frames matching `tcp.analysis.retransmission` (fast and spurious ones included).
+  uint64_t retransmits() const { return uint64_t{initiator.retransmits} + responder.retransmits; }
+  uint64_t resets() const { return uint64_t{initiator.resets} + responder.resets; }
+  uint64_t zeroWindows() const { return uint64_t{initiator.zero_windows} + responder.zero_windows; }
+
+  FlowCounters& operator+=(const FlowCounters& other) {
+    initiator += other.initiator;
+    responder += other.responder;
+    return *this;
+  }
+  FlowCounters& operator-=(const FlowCounters& other) {
+    initiator -= other.initiator;
+    responder -= other.responder;
+    return *this;
+  }
+  bool operator==(const FlowCounters&) const = default;
+};
+
+inline FlowCounters operator-(FlowCounters a, const FlowCounters& b) {
+  a -= b;
+  return a;
+}
+
+}  // namespace meshlb::capture

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "capture/flow/flow_counters.h"
+#include "capture/flow/flow_key.h"
+#include "capture/flow/flow_record.h"
+#include "capture/flow/tcp_flow_tracker.h"
+
+namespace meshlb::capture {
+
+// One slot of the flow table's pool: the key and hash the index finds it by, the TCP analysis
+// state, the public record and the counters at its last report. Laid out so that a packet
+// touches only the first kHotLines cache lines: key and hash, the TCP state of both
+// directions, the record's per-packet fields and its sender's counters (FlowRecord puts those
+// first). All-zero bytes are the "free" state; a slot is placement-new'd when a flow starts.
+// Internal to FlowTable (capture thread).
+struct alignas(64) FlowEntry {
+  enum class List : uint8_t { kActive, kClosed };
+
+  FlowKey key;
+  uint32_t hash = 0;
+  List list = List::kActive;     // which expiry list holds the entry
+  bool initiator_is_low = true;  // the initiator is the key's low endpoint
+  TcpFlowState tcp;
+  FlowRecord record;
+  FlowCounters reported;  // record.counters when the last report was sent
+
+  // Cache lines a packet may touch, from the start of the entry (for prefetching).
+  static constexpr size_t kHotLines = 6;
+};
+
+}  // namespace meshlb::capture

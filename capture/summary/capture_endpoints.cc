@@ -1,0 +1,111 @@
+#include "capture/summary/capture_endpoints.h"
+
+#include <netinet/in.h>
+
+#include <cstring>
+
+namespace meshlb::capture {
+namespace {
+
+IpAddress ipOf(const SocketAddress& address) {
+  IpAddress ip;
+  const sockaddr* raw = address.get();
+  if (raw->sa_family == AF_INET) {
+    ip.family = 4;
+    const auto* v4 = reinterpret_cast<const sockaddr_in*>(raw);
+    std::memcpy(ip.bytes.data(), &v4->sin_addr, 4);
+  } else if (raw->sa_family == AF_INET6) {
+    ip.family = 6;
+    const auto* v6 = reinterpret_cast<const sockaddr_in6*>(raw);
+    std::memcpy(ip.bytes.data(), &v6->sin6_addr, 16);
+  }
+  return ip;
+}
+
+uint16_t portOf(const SocketAddress& address) {
+  const sockaddr* raw = address.get();
+  if (raw->sa_family == AF_INET) {
+    return ntohs(reinterpret_cast<const sockaddr_in*>(raw)->sin_port);
+  }
+  if (raw->sa_family == AF_INET6) {
+    return ntohs(reinterpret_cast<const sockaddr_in6*>(raw)->sin6_port);
+  }
+  return 0;
+}
+
+}  // namespace
+
+std::string CaptureEndpoints::keyOf(const IpAddress& ip, uint16_t port) {
+  std::string key(reinterpret_cast<const char*>(ip.bytes.data()), ip.family == 4 ? 4 : 16);
+  key.push_back(static_cast<char>(port >> 8));
+  key.push_back(static_cast<char>(port & 0xff));
+  return key;
+}
+
+CaptureEndpoint& CaptureEndpoints::add(const SocketAddress& address, const std::string& text) {
+  IpAddress ip = ipOf(address);
+  uint16_t port = portOf(address);
+  std::string key = keyOf(ip, port);
+  auto found = index_.find(key);
+  if (found != index_.end()) {
+    return endpoints_[found->second];
+  }
+  index_.emplace(key, static_cast<uint32_t>(endpoints_.size()));
+  CaptureEndpoint& endpoint = endpoints_.emplace_back();
+  endpoint.ip = ip;
+  endpoint.port = port;
+  endpoint.address = text;
+  return endpoint;
+}
+
+void CaptureEndpoints::addListener(const SocketAddress& address, const std::string& name) {
+  CaptureEndpoint& endpoint = add(address, address.toString());
+  if (endpoint.kind == CaptureEndpoint::Kind::kHost && endpoint.hosts.empty()) {
+    endpoint.kind = CaptureEndpoint::Kind::kListener;
+    endpoint.listener = name;
+  }
+}
+
+void CaptureEndpoints::addHost(const SocketAddress& address, const std::string& text,
+                               const std::string& cluster) {
+  CaptureEndpoint& endpoint = add(address, text);
+  if (endpoint.kind == CaptureEndpoint::Kind::kListener) {
+    return;  // meshlb in front of itself: the listener view wins
+  }
+  std::pair<std::string, std::string> label{cluster, text};
+  for (const auto& existing : endpoint.hosts) {
+    if (existing == label) {
+      return;
+    }
+  }
+  endpoint.hosts.push_back(std::move(label));
+}
+
+std::optional<uint32_t> CaptureEndpoints::find(const IpAddress& ip, uint16_t port) const {
+  auto found = index_.find(keyOf(ip, port));
+  if (found == index_.end()) {
+    return std::nullopt;
+  }
+  return found->second;
+}
+
+std::string CaptureEndpoints::defaultFilter() const {
+  if (endpoints_.empty()) {
+    return "tcp";
+  }
+  std::string filter = "tcp and (";
+  for (size_t i = 0; i < endpoints_.size(); ++i) {
+    if (i > 0) {
+      filter.append(" or ");
+    }
+    filter.append("(host ");
+    filter.append(endpoints_[i].ip.toString());
+    filter.append(" and port ");
+    filter.append(std::to_string(endpoints_[i].port));
+    filter.push_back(')');
+  }
+  filter.push_back(')');
+  return filter;
+}
+
+}  // namespace meshlb::capture

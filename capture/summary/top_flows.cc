@@ -1,0 +1,89 @@
+#include "capture/summary/top_flows.h"
+
+#include <algorithm>
+#include <functional>
+
+#include "capture/flow/flow_record.h"
+
+namespace meshlb::capture {
+namespace {
+
+int64_t rttKey(const FlowRecord& flow) {
+  return std::max(flow.handshake_rtt_ns, flow.data_rtt.last_ns);
+}
+
+// A bounded min-heap of (key, view): keeps the `limit` largest keys seen.
+class TopK {
+ public:
+  explicit TopK(size_t limit) : limit_(limit) {}
+
+  bool wants(int64_t key) const {
+    return limit_ > 0 && (heap_.size() < limit_ || key > heap_.front().first);
+  }
+  void add(int64_t key, FlowView view) {
+    heap_.emplace_back(key, std::move(view));
+    std::push_heap(heap_.begin(), heap_.end(), greater);
+    if (heap_.size() > limit_) {
+      std::pop_heap(heap_.begin(), heap_.end(), greater);
+      heap_.pop_back();
+    }
+  }
+  void drainInto(std::vector<FlowView>& out) {
+    std::sort_heap(heap_.begin(), heap_.end(), greater);  // largest first
+    out.clear();
+    out.reserve(heap_.size());
+    for (auto& [key, view] : heap_) {
+      out.push_back(std::move(view));
+    }
+  }
+
+ private:
+  static bool greater(const std::pair<int64_t, FlowView>& a,
+                      const std::pair<int64_t, FlowView>& b) {
+    return a.first > b.first;
+  }
+  size_t limit_;
+  std::vector<std::pair<int64_t, FlowView>> heap_;
+};
+
+}  // namespace
+
+FlowView viewOf(const FlowRecord& flow, const EndpointAggregator& aggregator) {
+  FlowView view;
+  view.id = flow.id;
+  view.endpoint = aggregator.labelOf(flow.tag);
+  view.initiator_address = flow.initiator_address;
+  view.initiator_port = flow.initiator_port;
+  view.responder_address = flow.responder_address;
+  view.responder_port = flow.responder_port;
+  view.state = flow.state;
+  view.packets = flow.counters.packets();
+  view.bytes = flow.counters.ipBytes();
+  view.retransmits = flow.counters.retransmits();
+  view.handshake_rtt_ns = flow.handshake_rtt_ns;
+  view.data_rtt_last_ns = flow.data_rtt.last_ns;
+  view.data_rtt_mean_ns = flow.data_rtt.meanNs();
+  view.first_seen_ns = flow.first_seen_ns;
+  view.last_seen_ns = flow.last_seen_ns;
+  return view;
+}
+
+void selectTopFlows(const FlowTable& table, const EndpointAggregator& aggregator, size_t limit,
+                    std::vector<FlowView>& by_bytes, std::vector<FlowView>& by_rtt) {
+  TopK bytes(limit);
+  TopK rtt(limit);
+  table.forEachActive([&](const FlowRecord& flow) {
+    int64_t byte_key = static_cast<int64_t>(flow.counters.ipBytes());
+    if (bytes.wants(byte_key)) {
+      bytes.add(byte_key, viewOf(flow, aggregator));
+    }
+    int64_t rtt_key = rttKey(flow);
+    if (rtt_key >= 0 && rtt.wants(rtt_key)) {
+      rtt.add(rtt_key, viewOf(flow, aggregator));
+    }
+  });
+  bytes.drainInto(by_bytes);
+  rtt.drainInto(by_rtt);
+}
+
+}  // namespace meshlb::capture
