@@ -40,6 +40,8 @@ meshlb demo is running: three backends (127.0.0.1:9001-9003) behind meshlb.
   curl http://127.0.0.1:9901/clusters                hosts: health, weight, live stats; stop a backend to see it go
   curl 'http://127.0.0.1:9901/stats?filter=upstream_responses'   stats, one per line
   curl http://127.0.0.1:9901/metrics                 Prometheus (configs/prometheus.yml scrapes it)
+  curl http://127.0.0.1:9901/flows/summary           what the network did to each backend (capture on lo)
+  curl 'http://127.0.0.1:9901/flows?sort=rtt&limit=5'   captured flows with the largest RTT
   curl -X POST http://127.0.0.1:9901/clusters/app/hosts/127.0.0.1:9002/drain   take backend-2 out
   curl -X POST 'http://127.0.0.1:9002/_upstream/fault?status=500'   make backend-2 fail: ejected
 Access log lines (JSON) follow below. Ctrl-C stops everything.

@@ -126,7 +126,7 @@ class RandomConversation {
 
 TEST(FlowTsharkFuzzTest, RandomConversationsAgreeFrameByFrame) {
   if (!tsharkAvailable()) {
-    GTEST_SKIP() << "tshark is not installed";
+    GTEST_FAIL() << "tshark is not installed (scripts/install-deps.sh installs it)";
   }
   std::vector<DecodedPacket> packets;
   // MESHLB_FLOW_FUZZ_SEEDS runs more conversations (e.g. 2000) for a deeper check.

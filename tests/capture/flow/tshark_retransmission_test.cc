@@ -16,7 +16,7 @@ class FlowTsharkRetransmissionTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!tsharkAvailable()) {
-      GTEST_SKIP() << "tshark is not installed";
+      GTEST_FAIL() << "tshark is not installed (scripts/install-deps.sh installs it)";
     }
   }
   std::vector<DecodedPacket> packets_;

@@ -15,7 +15,7 @@ class FlowTsharkWindowTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!tsharkAvailable()) {
-      GTEST_SKIP() << "tshark is not installed";
+      GTEST_FAIL() << "tshark is not installed (scripts/install-deps.sh installs it)";
     }
   }
   std::vector<DecodedPacket> packets_;
