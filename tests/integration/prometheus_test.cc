@@ -215,7 +215,12 @@ TEST(PrometheusTest, LiveMetricsPassPromtoolInEveryState) {
                              {"timeout_ms", 100},
                              {"unhealthy_threshold", 1},
                              {"healthy_threshold", 1}};
-  cluster["outlier_detection"] = {{"consecutive_5xx", 2}, {"base_ejection_ms", 60000}};
+  // Only c's 500s may eject: b's connect failures (before its health check notices it is gone)
+  // must not use up the ejection budget, or c could not be ejected after it.
+  cluster["outlier_detection"] = {{"consecutive_5xx", 2},
+                                  {"consecutive_gateway_failure", 0},
+                                  {"max_ejection_percent", 100},
+                                  {"base_ejection_ms", 60000}};
   nlohmann::json config = {
       {"workers", 2},
       {"listeners",
