@@ -25,7 +25,13 @@ TEST(BackendRestartTest, NoClientRequestFailsWhileABackendDiesAndReturns) {
   cluster["health_check"] = {
       {"type", "http"},           {"path", "/healthz"},       {"interval_ms", kIntervalMs},
       {"timeout_ms", kTimeoutMs}, {"unhealthy_threshold", 2}, {"healthy_threshold", 2}};
-  cluster["retry_policy"] = {{"retry_on", {"connect-failure", "reset"}}, {"max_retries", 2}};
+  // When the backend dies, every request in flight on its connections is reset at once: up to
+  // a third of the 50 client connections. The retry budget must let all of them retry, or a
+  // request fails by design (budget refusals are counted; a CI run once saw one with the
+  // default of 3 per worker).
+  cluster["retry_policy"] = {{"retry_on", {"connect-failure", "reset"}},
+                             {"max_retries", 2},
+                             {"min_retry_concurrency", 50}};
   Meshlb meshlb({{"workers", 2},
                  {"listeners", {{{"name", "web"}, {"routes", {{{"cluster", "app"}}}}}}},
                  {"clusters", {cluster}}});
