@@ -1,6 +1,8 @@
 #include "capture/offline/offline_reader.h"
 
+#include <algorithm>
 #include <array>
+#include <optional>
 #include <span>
 
 #include "capture/flow/flow_observer.h"
@@ -30,6 +32,19 @@ class EndCollector final : public FlowObserver {
   const FlowEndCallback& callback_;
 };
 
+// A file's record time in nanoseconds. A hostile pcapng can carry any 64-bit time; it is clamped
+// to [0, 2^62) so that the time arithmetic downstream can never overflow.
+int64_t fileTimestampNs(int64_t seconds, int64_t nanos) {
+  constexpr int64_t kMaxSeconds = (int64_t{1} << 62) / 1'000'000'000;
+  if (seconds < 0) {
+    return 0;
+  }
+  if (seconds >= kMaxSeconds) {
+    return kMaxSeconds * 1'000'000'000;
+  }
+  return seconds * 1'000'000'000 + std::clamp<int64_t>(nanos, 0, 999'999'999);
+}
+
 }  // namespace
 
 Result<OfflineStats> readCaptureFile(const std::string& path, const FlowTableOptions& options,
@@ -42,7 +57,8 @@ Result<OfflineStats> readCaptureFile(const std::string& path, const FlowTableOpt
   constexpr size_t kBatch = 32;
   std::array<DecodedPacket, kBatch> batch;
   size_t batched = 0;
-  int64_t last_advance = INT64_MIN;
+  // Packet time of the last expiry pass; none before the first packet.
+  std::optional<int64_t> last_advance;
   auto flush = [&] {
     table.ingestBatch(std::span<const DecodedPacket>(batch.data(), batched));
     batched = 0;
@@ -60,7 +76,7 @@ Result<OfflineStats> readCaptureFile(const std::string& path, const FlowTableOpt
       flush();
     }
     // Expiry in packet time, a few times per second of it.
-    if (timestamp - last_advance >= 100'000'000) {
+    if (!last_advance || timestamp - *last_advance >= 100'000'000) {
       flush();
       last_advance = timestamp;
       table.advance(timestamp);
@@ -91,8 +107,7 @@ Result<OfflineStats> readCaptureFile(const std::string& path, const FlowTableOpt
     while ((rc = pcap_next_ex(source->handle(), &header, &bytes)) == 1) {
       // The file was opened with nanosecond precision: tv_usec holds nanoseconds.
       ingest(bytes, header->caplen, header->len,
-             static_cast<int64_t>(header->ts.tv_sec) * 1'000'000'000 +
-                 static_cast<int64_t>(header->ts.tv_usec));
+             fileTimestampNs(header->ts.tv_sec, header->ts.tv_usec));
     }
     if (rc == PCAP_ERROR) {
       ++stats.decode_errors[static_cast<size_t>(DecodeStatus::kTruncatedLinkHeader)];
