@@ -56,8 +56,13 @@ void EndpointAggregator::onRttSample(const FlowRecord& flow, RttKind kind, int64
   uint64_t micros = static_cast<uint64_t>(rtt_ns) / 1000;
   stats::LatencyHistogramValues& histogram =
       kind == RttKind::kHandshake ? slot->totals.handshake_rtt : slot->totals.data_rtt;
-  ++histogram.buckets[stats::latencyBucket(micros)];
+  size_t bucket = stats::latencyBucket(micros);
+  ++histogram.buckets[bucket];
   histogram.sum_us += micros;
+  if (kind == RttKind::kInitiatorData) {
+    ++slot->totals.data_rtt_upstream.buckets[bucket];
+    slot->totals.data_rtt_upstream.sum_us += micros;
+  }
 }
 
 void EndpointAggregator::onFlowReport(const FlowRecord& flow, const FlowCounters& delta,

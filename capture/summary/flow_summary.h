@@ -28,6 +28,9 @@ struct EndpointFlowTotals {
   uint64_t resets = 0;                          // RST segments
   stats::LatencyHistogramValues handshake_rtt;  // SYN to the ACK of the SYN-ACK
   stats::LatencyHistogramValues data_rtt;       // data segment to the ACK covering it
+  // Only the initiator's (meshlb's, for a backend) data segments to the responder's ACK: the path
+  // plus the responder's ACK delay. The other direction times meshlb's own ACKs, not the path.
+  stats::LatencyHistogramValues data_rtt_upstream;
 };
 
 // One interface's libpcap counters.

@@ -43,6 +43,7 @@ TEST(EndpointAggregatorTest, FlowsCountForTheEndpointTheyWereOpenedTo) {
   EXPECT_EQ(aggregator.labelOf(flow.tag), "10.0.0.3:80");
   aggregator.onRttSample(flow, RttKind::kHandshake, 40'000);  // 40 us
   aggregator.onRttSample(flow, RttKind::kResponderData, 300'000);
+  aggregator.onRttSample(flow, RttKind::kInitiatorData, 2'000'000);  // 2 ms
   FlowCounters delta;
   delta.initiator.packets = 5;
   delta.initiator.ip_bytes = 500;
@@ -61,8 +62,11 @@ TEST(EndpointAggregatorTest, FlowsCountForTheEndpointTheyWereOpenedTo) {
   EXPECT_EQ(totals[1].retransmits, 2u);
   EXPECT_EQ(totals[1].resets, 1u);
   EXPECT_EQ(totals[1].handshake_rtt.count(), 1u);
-  EXPECT_EQ(totals[1].data_rtt.count(), 1u);
-  EXPECT_EQ(totals[1].data_rtt.sum_us, 300u);
+  EXPECT_EQ(totals[1].data_rtt.count(), 2u);
+  EXPECT_EQ(totals[1].data_rtt.sum_us, 2300u);
+  // Only the initiator's data (meshlb towards the host) times the path to the host.
+  EXPECT_EQ(totals[1].data_rtt_upstream.count(), 1u);
+  EXPECT_EQ(totals[1].data_rtt_upstream.sum_us, 2000u);
 
   aggregator.onFlowReport(flow, FlowCounters{}, FlowEndReason::kReset);
   totals = aggregator.totals();
