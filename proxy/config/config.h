@@ -149,6 +149,19 @@ struct CaptureConfig {
   uint32_t report_interval_ms = 1'000;  // long flows report what they did this often
 };
 
+// The analytics core (series, detectors, diagnosis) on its own thread. Absent from the file: on,
+// with these defaults. A change needs a restart.
+struct AnalyticsConfig {
+  enum class Sensitivity : uint8_t { kLow, kMedium, kHigh };
+  bool enabled = true;
+  Sensitivity sensitivity = Sensitivity::kMedium;
+  uint32_t warmup_s = 60;        // a series' baselines learn this long before detecting
+  uint32_t max_series = 20'000;  // hard cap on stored series (about 18 KiB each)
+  uint32_t retention_after_removal_s = 3'600;  // a removed host's series stay queryable this long
+  uint32_t correlation_window_s = 60;
+  uint32_t recent_anomalies = 1'000;  // closed anomalies kept for /analytics/anomalies
+};
+
 struct Config {
   std::string source_text;  // the JSON as loaded, for the admin API's /config_dump
   AdminConfig admin;
@@ -158,6 +171,7 @@ struct Config {
   std::vector<ClusterConfig> clusters;
   AccessLogConfig access_log;
   std::optional<CaptureConfig> capture;
+  AnalyticsConfig analytics;
 };
 
 }  // namespace meshlb::config

@@ -436,7 +436,26 @@ void readCapture(JsonObjectReader& reader, CaptureConfig& capture) {
   reader.boolean("immediate", capture.immediate);
   reader.uint("idle_timeout_ms", capture.idle_timeout_ms, 100, kMaxTimeoutMs);
   reader.uint("report_interval_ms", capture.report_interval_ms, 100, kMaxTimeoutMs);
-  reader.finish();
+}
+
+void readAnalytics(JsonObjectReader& reader, AnalyticsConfig& analytics) {
+  reader.boolean("enabled", analytics.enabled);
+  std::string sensitivity = "medium";
+  reader.string("sensitivity", sensitivity);
+  if (sensitivity == "low") {
+    analytics.sensitivity = AnalyticsConfig::Sensitivity::kLow;
+  } else if (sensitivity == "medium") {
+    analytics.sensitivity = AnalyticsConfig::Sensitivity::kMedium;
+  } else if (sensitivity == "high") {
+    analytics.sensitivity = AnalyticsConfig::Sensitivity::kHigh;
+  } else {
+    reader.error("sensitivity", "unknown sensitivity \"" + sensitivity + "\" (low, medium, high)");
+  }
+  reader.uint("warmup_s", analytics.warmup_s, 5, 3'600);
+  reader.uint("max_series", analytics.max_series, 100, 1'000'000);
+  reader.uint("retention_after_removal_s", analytics.retention_after_removal_s, 0, 86'400);
+  reader.uint("correlation_window_s", analytics.correlation_window_s, 20, 600);
+  reader.uint("recent_anomalies", analytics.recent_anomalies, 10, 100'000);
 }
 
 }  // namespace
@@ -476,6 +495,8 @@ LoadResult loadConfigFromString(std::string_view json_text) {
   reader.object("capture", [&](JsonObjectReader& capture) {
     readCapture(capture, config->capture.emplace());
   });
+  reader.object("analytics",
+                [&](JsonObjectReader& analytics) { readAnalytics(analytics, config->analytics); });
   reader.array("listeners", true, [&](const json& node, const std::string& path) {
     readListener(node, path, *config, errors);
   });

@@ -372,6 +372,43 @@ TEST(ConfigLoaderErrorTest, UnknownKeysAtEveryLevel) {
           "clusters[0].hosts[0].wieght: unknown key"));
 }
 
+TEST(ConfigLoaderTest, AnalyticsDefaultsWhenAbsent) {
+  auto config = loadOk(withOne(kListener, kCluster));
+  ASSERT_TRUE(config);
+  EXPECT_TRUE(config->analytics.enabled);
+  EXPECT_EQ(config->analytics.sensitivity, AnalyticsConfig::Sensitivity::kMedium);
+  EXPECT_EQ(config->analytics.warmup_s, 60u);
+  EXPECT_EQ(config->analytics.max_series, 20'000u);
+}
+
+TEST(ConfigLoaderTest, AnalyticsSectionIsRead) {
+  std::string json = withOne(kListener, kCluster);
+  json.insert(1, R"("analytics": {"enabled": false, "sensitivity": "high", "warmup_s": 20,
+      "max_series": 500, "retention_after_removal_s": 0, "correlation_window_s": 30,
+      "recent_anomalies": 50}, )");
+  auto config = loadOk(json);
+  ASSERT_TRUE(config);
+  EXPECT_FALSE(config->analytics.enabled);
+  EXPECT_EQ(config->analytics.sensitivity, AnalyticsConfig::Sensitivity::kHigh);
+  EXPECT_EQ(config->analytics.warmup_s, 20u);
+  EXPECT_EQ(config->analytics.max_series, 500u);
+  EXPECT_EQ(config->analytics.retention_after_removal_s, 0u);
+  EXPECT_EQ(config->analytics.correlation_window_s, 30u);
+  EXPECT_EQ(config->analytics.recent_anomalies, 50u);
+}
+
+TEST(ConfigLoaderErrorTest, AnalyticsErrorsNameTheKey) {
+  std::string json = withOne(kListener, kCluster);
+  json.insert(1, R"("analytics": {"sensitivity": "extreme", "warmup_s": 1, "tick_ms": 5},
+      "capture": {"interfaces": ["lo"], "snap": 1}, )");
+  // Each unknown key is reported once.
+  EXPECT_THAT(loadErrors(json),
+              UnorderedElementsAre(
+                  "analytics.sensitivity: unknown sensitivity \"extreme\" (low, medium, high)",
+                  HasSubstr("analytics.warmup_s"), "analytics.tick_ms: unknown key",
+                  "capture.snap: unknown key"));
+}
+
 TEST(ConfigLoaderErrorTest, RouteToMissingCluster) {
   EXPECT_THAT(loadErrors(withOne(
                   R"({"name": "main", "address": "127.0.0.1:8080",
