@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <random>
 
 #include "tests/upstream/control_endpoints.h"
 #include "tests/upstream/http_response.h"
@@ -142,7 +143,8 @@ int Connection::onBody(llhttp_t* parser, const char* /*at*/, size_t length) {
 int Connection::onMessageComplete(llhttp_t* parser) {
   Connection* self = from(parser);
   // Must be asked here: llhttp clears the flags it is based on right after this callback.
-  self->request_.keepAlive = llhttp_should_keep_alive(parser) != 0;
+  self->request_.keepAlive =
+      llhttp_should_keep_alive(parser) != 0 && !self->request_.closeAfterAnswer;
   // Pausing makes llhttp_execute return at the end of this request. An upgrade stops llhttp by
   // itself (HPE_PAUSED_UPGRADE); pausing it as well would hide that.
   return parser->upgrade ? 0 : HPE_PAUSED;
@@ -173,6 +175,15 @@ void Connection::interpretHead() {
       } else {
         request.status = static_cast<int>(*status);
       }
+    } else if (equalsIgnoreCase(name, "X-Upstream-Jitter-Ms")) {
+      std::optional<uint64_t> jitter = parseUnsigned(value, 60'000);
+      if (!jitter) {
+        request.invalidControl = "X-Upstream-Jitter-Ms must be 0..60000";
+      } else {
+        request.jitterMs = static_cast<int64_t>(*jitter);
+      }
+    } else if (equalsIgnoreCase(name, "X-Upstream-Close-After")) {
+      request.closeAfterAnswer = parseFlag(value) == 1;
     } else if (equalsIgnoreCase(name, "X-Upstream-Close")) {
       request.close = parseFlag(value);
     } else if (equalsIgnoreCase(name, "X-Upstream-Reset")) {
@@ -313,6 +324,12 @@ void Connection::dispatch() {
   }
   if (request.reset < 0) {
     request.reset = fault.reset ? 1 : 0;
+  }
+  if (request.jitterMs > 0) {
+    // Natural-looking variation on top of any delay, so a global fault still shows through.
+    thread_local std::minstd_rand random(static_cast<unsigned>(uv_hrtime()));
+    int64_t extra = static_cast<int64_t>(random() % static_cast<uint64_t>(request.jitterMs + 1));
+    request.delayMs = std::max<int64_t>(request.delayMs, 0) + extra;
   }
   if (request.delayMs > 0) {
     busy_ = Busy::kDelayed;

@@ -60,6 +60,12 @@ class Connection {
     int status = 0;        // 0: not given
     int8_t close = -1;     // -1: not given, else 0 / 1
     int8_t reset = -1;
+    // X-Upstream-Close-After: 1 - answer, then close (Connection: close), so a proxy must open
+    // a new connection for its next request.
+    bool closeAfterAnswer = false;
+    // X-Upstream-Jitter-Ms: N - a uniform 0..N ms added to the delay (the request's or the
+    // fault's).
+    int64_t jitterMs = 0;
     const char* invalidControl = nullptr;  // a control header had a bad value: answer 400
   };
 
