@@ -13,8 +13,10 @@
 #include "admin/admin_api.h"
 #include "admin/admin_server.h"
 #include "admin/admin_token.h"
+#include "admin/analytics_setup.h"
 #include "admin/capture_setup.h"
 #include "admin/stats_collector.h"
+#include "analytics/analytics_service.h"
 #include "capture/offline/capture_command.h"
 #include "capture/source/pcap_source.h"
 #include "common/log.h"
@@ -197,12 +199,26 @@ int main(int argc, char** argv) {
       capture->setEndpoints(meshlb::admin::captureEndpointsOf(*config));
     });
   }
+  // The analytics thread takes each stats tick; the exporter publishes its latest view.
+  std::unique_ptr<meshlb::analytics::AnalyticsService> analytics;
+  if (loaded.config->analytics.enabled) {
+    analytics = std::make_unique<meshlb::analytics::AnalyticsService>(
+        meshlb::admin::analyticsParamsOf(loaded.config->analytics));
+    analytics->start();
+    stats.subscribe([&analytics, &stats](const meshlb::stats::StatsSnapshot& snapshot,
+                                         const meshlb::capture::FlowSummary&) {
+      analytics->post(std::make_shared<const meshlb::stats::StatsSnapshot>(snapshot),
+                      stats.latestFlows());
+      stats.exporter().updateAnalytics(*analytics->latest());
+    });
+  }
   Shutdown shutdown;
   meshlb::admin::AdminControl control;
   control.drain_listeners = [&proxy] { proxy.drain(); };
   control.quit = [&shutdown] { beginShutdown(shutdown, "/quitquitquit"); };
   bool token_required = token->configured();
   meshlb::admin::AdminApi api(proxy, health, reloader, stats, std::move(control), token_required);
+  api.setAnalytics(analytics.get());
   meshlb::admin::AdminAuthPolicy auth{std::move(*token), loaded.config->admin.protect_reads};
   meshlb::admin::AdminServer admin(
       loop, [&api](const meshlb::admin::AdminRequest& request) { return api.handle(request); },
@@ -255,6 +271,9 @@ int main(int argc, char** argv) {
            loaded.config->admin.address.toString().c_str(), proxy.workerCount(), MESHLB_VERSION);
 
   uv_run(loop, UV_RUN_DEFAULT);
+  if (analytics) {
+    analytics->stop();
+  }
   if (capture) {
     capture->stop();
   }

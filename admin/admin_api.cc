@@ -52,6 +52,11 @@ constexpr std::string_view kIndex =
     "  GET  /metrics                      Prometheus text format\n"
     "  GET  /flows[?sort=bytes|rtt&limit=N&host=IP&port=P&state=S&endpoint=ADDR]  captured flows\n"
     "  GET  /flows/summary                capture health and per-backend network figures\n"
+    "  GET  /analytics/series?metric=M&cluster=C[&host=H&from=&to=&step=&format=csv]  history\n"
+    "  GET  /analytics/anomalies[?state=open|recent|all&cluster=&host=&metric=&limit=]\n"
+    "  GET  /analytics/summary            health score and open anomalies per cluster and host\n"
+    "  GET  /analytics/correlations       latency against RTT and retransmissions per host\n"
+    "  GET  /analytics/status             tick lag and duration, series, memory\n"
     "  POST /clusters/{cluster}/hosts/{host}/drain     no new requests to the host\n"
     "  POST /clusters/{cluster}/hosts/{host}/undrain   back into service\n"
     "  POST /clusters/{cluster}/hosts/{host}/weight?value=N  balancing weight 1..10000\n"
@@ -114,6 +119,9 @@ AdminResponse AdminApi::handle(const AdminRequest& request) {
       {"/", [](AdminApi&, const AdminRequest&) {
          return AdminResponse{200, "text/plain; charset=utf-8", std::string(kIndex)};
        }}};
+  if (std::optional<AdminResponse> answer = analytics_.handle(request)) {
+    return std::move(*answer);
+  }
   for (const Read& endpoint : kReads) {
     if (path == endpoint.path) {
       return read ? endpoint.answer(*this, request) : methodNotAllowed("GET, HEAD");

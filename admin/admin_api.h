@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "admin/admin_server.h"
+#include "admin/analytics_api.h"
 #include "admin/stats_collector.h"
 #include "proxy/health/health_manager.h"
 #include "proxy/server/config_reloader.h"
@@ -28,6 +29,10 @@ class AdminApi {
            StatsCollector& stats, AdminControl control, bool token_required);
 
   void setDraining() { draining_ = true; }
+  // The analytics thread whose view /analytics/* answers from (null: analytics disabled).
+  void setAnalytics(const analytics::AnalyticsService* service) {
+    analytics_ = AnalyticsApi(service);
+  }
   AdminResponse handle(const AdminRequest& request);
 
  private:
@@ -48,6 +53,7 @@ class AdminApi {
   AdminControl control_;
   bool token_required_;
   bool draining_ = false;
+  AnalyticsApi analytics_{nullptr};
   uint64_t started_ms_;
 };
 

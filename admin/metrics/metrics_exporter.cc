@@ -1,5 +1,6 @@
 #include "admin/metrics/metrics_exporter.h"
 
+#include "admin/metrics/analytics_metrics.h"
 #include "admin/metrics/capture_metrics.h"
 
 #include <sstream>
@@ -27,7 +28,8 @@ struct MetricsExporter::State {
         listener_families(registry),
         process(registry, version),
         worker_totals(registry),
-        capture(registry) {}
+        capture(registry),
+        analytics(registry) {}
   ~State() { registry.closing = true; }
 
   metrics::FamilyRegistry registry;
@@ -37,6 +39,7 @@ struct MetricsExporter::State {
   metrics::ProcessMetrics process;
   metrics::WorkerTotalMetrics worker_totals;
   metrics::CaptureMetrics capture;
+  metrics::AnalyticsMetrics analytics;
   metrics::SeriesRoster<metrics::ClusterSeries> clusters;
   metrics::SeriesRoster<metrics::ListenerSeries> listeners;
   std::vector<double> increments;  // scratch for histogram updates
@@ -78,6 +81,10 @@ void MetricsExporter::update(const stats::StatsSnapshot& snapshot, const Process
 
 void MetricsExporter::updateCapture(const capture::FlowSummary& summary) {
   state_->capture.update(summary, state_->increments);
+}
+
+void MetricsExporter::updateAnalytics(const analytics::AnalyticsView& view) {
+  state_->analytics.update(view);
 }
 
 std::string MetricsExporter::prometheusText() const {

@@ -12,6 +12,9 @@
 namespace meshlb::capture {
 struct FlowSummary;
 }
+namespace meshlb::analytics {
+struct AnalyticsView;
+}
 
 namespace meshlb::admin {
 
@@ -40,6 +43,8 @@ class MetricsExporter {
   void update(const stats::StatsSnapshot& snapshot, const ProcessInfo& process);
   // Brings the meshlb_flow_* and meshlb_capture_* series to a capture summary.
   void updateCapture(const capture::FlowSummary& summary);
+  // Brings the meshlb_analytics_* series to the analytics thread's latest view.
+  void updateAnalytics(const analytics::AnalyticsView& view);
 
   // Every metric in the Prometheus text exposition format (version 0.0.4).
   std::string prometheusText() const;
