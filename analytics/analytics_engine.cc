@@ -32,16 +32,6 @@ std::string entityKey(const std::string& cluster, const std::string& host) {
   return key;
 }
 
-Gate gateOf(const MetricSpec& spec) {
-  Gate gate;
-  gate.abs_min = spec.gate.abs_min;
-  gate.rel_min = spec.gate.rel_min;
-  gate.up = spec.gate.up;
-  gate.down = spec.gate.down;
-  gate.min_baseline = spec.gate.min_baseline;
-  return gate;
-}
-
 double gateAt(const MetricSpec& spec, double baseline) {
   return std::max(spec.gate.abs_min, spec.gate.rel_min * std::fabs(baseline));
 }
@@ -243,7 +233,7 @@ void AnalyticsEngine::recordAndDetect(SeriesState& state, const MetricValues& va
       MonitorParams monitor_params;
       monitor_params.sensitivity = params_.sensitivity;
       monitor_params.warmup_ticks = params_.warmup_ticks;
-      monitor = std::make_unique<SeriesMonitor>(gateOf(spec), monitor_params);
+      monitor = std::make_unique<SeriesMonitor>(spec.gate, monitor_params);
     }
     // Too few samples make a noisy value (a p99 of five requests is their maximum): it is
     // stored, but the detectors do not see it.

@@ -42,6 +42,10 @@ meshlb demo is running: three backends (127.0.0.1:9001-9003) behind meshlb.
   curl http://127.0.0.1:9901/metrics                 Prometheus (configs/prometheus.yml scrapes it)
   curl http://127.0.0.1:9901/flows/summary           what the network did to each backend (capture on lo)
   curl 'http://127.0.0.1:9901/flows?sort=rtt&limit=5'   captured flows with the largest RTT
+  curl http://127.0.0.1:9901/analytics/summary       health scores and open anomalies with their cause
+  curl 'http://127.0.0.1:9901/analytics/anomalies?state=all'   what the detectors saw, with the evidence
+  curl -X POST 'http://127.0.0.1:9003/_upstream/fault?delay_ms=200'   slow down backend-3 (with traffic
+      flowing, e.g. wrk, after the 60 s warm-up): an 'application' anomaly appears in seconds
   curl -X POST http://127.0.0.1:9901/clusters/app/hosts/127.0.0.1:9002/drain   take backend-2 out
   curl -X POST 'http://127.0.0.1:9002/_upstream/fault?status=500'   make backend-2 fail: ejected
 Access log lines (JSON) follow below. Ctrl-C stops everything.

@@ -3,10 +3,10 @@
 namespace meshlb::analytics {
 
 namespace {
-constexpr MetricGate kUp(double abs_min, double rel_min) {
+constexpr Gate kUp(double abs_min, double rel_min) {
   return {abs_min, rel_min, true, false, 0};
 }
-constexpr MetricGate kNone{};
+constexpr Gate kNone{0, 0, true, false, 0};
 }  // namespace
 
 // The gates follow analytics/DESIGN.md §5.4: an absolute floor for flat series and a relative

@@ -6,6 +6,8 @@
 #include <optional>
 #include <string_view>
 
+#include "analytics/detect/detector_params.h"
+
 namespace meshlb::analytics {
 
 // Every series the analytics core records, for a host, a cluster or both. The catalogue is
@@ -36,16 +38,6 @@ enum class Metric : uint8_t {
 };
 inline constexpr size_t kMetricCount = static_cast<size_t>(Metric::kCount);
 
-// The smallest move a detector may call an anomaly: |x - baseline| >= max(abs_min,
-// rel_min * |baseline|), in an allowed direction, on a baseline of at least min_baseline.
-struct MetricGate {
-  double abs_min = 0;
-  double rel_min = 0;
-  bool up = true;
-  bool down = false;
-  double min_baseline = 0;
-};
-
 struct MetricSpec {
   Metric metric;
   std::string_view name;  // as in the admin API and the metric label
@@ -57,7 +49,8 @@ struct MetricSpec {
   // Samples (requests, packets, RTT samples) a tick needs before its value is fed to the
   // detectors: a p99 of five requests is just their maximum.
   uint32_t min_samples;
-  MetricGate gate;
+  // The smallest move a detector may call an anomaly (see Gate).
+  Gate gate;
 };
 
 // Indexed by Metric.
