@@ -15,17 +15,6 @@ namespace {
 
 constexpr uint32_t kMaxWeight = 10'000;
 
-AdminResponse json(int status, const nlohmann::json& body) {
-  return {status, "application/json", body.dump(2) + "\n"};
-}
-
-AdminResponse methodNotAllowed(std::string_view allowed) {
-  AdminResponse response = adminError(405, "method_not_allowed",
-                                      "this endpoint answers " + std::string(allowed) + " only");
-  response.headers.emplace_back("Allow", allowed);
-  return response;
-}
-
 // Splits "/a/b/c" into {"a", "b", "c"}.
 std::vector<std::string_view> segments(std::string_view path) {
   std::vector<std::string_view> parts;
@@ -89,18 +78,19 @@ AdminResponse AdminApi::handle(const AdminRequest& request) {
       {"/server_info", [](AdminApi& api, const AdminRequest&) { return api.serverInfo(); }},
       {"/listeners",
        [](AdminApi& api, const AdminRequest&) {
-         return json(200, listenersView(api.proxy_.config(), api.stats_.refresh()));
+         return jsonAnswer(200, listenersView(api.proxy_.config(), api.stats_.refresh()));
        }},
       {"/clusters",
        [](AdminApi& api, const AdminRequest&) {
-         return json(200, clustersView(api.proxy_.config(), api.health_, api.stats_.refresh()));
+         return jsonAnswer(200,
+                           clustersView(api.proxy_.config(), api.health_, api.stats_.refresh()));
        }},
       {"/config_dump",
        [](AdminApi& api, const AdminRequest&) {
          nlohmann::json body = {{"config_generation", api.proxy_.generation()},
                                 {"path", api.reloader_.path()},
                                 {"config", configDumpView(api.proxy_.config())}};
-         return json(200, body);
+         return jsonAnswer(200, body);
        }},
       {"/stats",
        [](AdminApi& api, const AdminRequest& request) { return api.statsEndpoint(request); }},
@@ -114,7 +104,7 @@ AdminResponse AdminApi::handle(const AdminRequest& request) {
       {"/flows/summary",
        [](AdminApi& api, const AdminRequest&) {
          api.stats_.refresh();
-         return json(200, flowSummaryView(*api.stats_.latestFlows()));
+         return jsonAnswer(200, flowSummaryView(*api.stats_.latestFlows()));
        }},
       {"/", [](AdminApi&, const AdminRequest&) {
          return AdminResponse{200, "text/plain; charset=utf-8", std::string(kIndex)};
@@ -181,7 +171,7 @@ AdminResponse AdminApi::flows(const AdminRequest& request) {
   query.state = std::string(request.query.find("state").value_or(""));
   query.endpoint = std::string(request.query.find("endpoint").value_or(""));
   stats_.refresh();
-  return json(200, flowsView(*stats_.latestFlows(), query));
+  return jsonAnswer(200, flowsView(*stats_.latestFlows(), query));
 }
 
 AdminResponse AdminApi::ready() const {
@@ -194,7 +184,7 @@ AdminResponse AdminApi::ready() const {
   if (flows != nullptr) {
     body["capture"] = {{"enabled", flows->health.enabled}, {"detail", flows->health.reason}};
   }
-  return json(draining_ ? 503 : 200, body);
+  return jsonAnswer(draining_ ? 503 : 200, body);
 }
 
 AdminResponse AdminApi::serverInfo() const {
@@ -214,7 +204,7 @@ AdminResponse AdminApi::serverInfo() const {
       {"clusters", config.clusters.size()},
       {"admin_address", config.admin.address.toString()},
       {"admin_token_required", token_required_}};
-  return json(200, body);
+  return jsonAnswer(200, body);
 }
 
 AdminResponse AdminApi::statsEndpoint(const AdminRequest& request) {
@@ -285,7 +275,7 @@ AdminResponse AdminApi::hostCommand(const AdminRequest& request, std::string_vie
                          {"state", health::hostStateName(view.flags)},
                          {"draining", (view.flags & health::kDraining) != 0},
                          {"weight", view.weight}};
-  return json(200, body);
+  return jsonAnswer(200, body);
 }
 
 AdminResponse AdminApi::reload() {
@@ -298,12 +288,12 @@ AdminResponse AdminApi::reload() {
     nlohmann::json body = nlohmann::json::parse(response.body);
     body["errors"] = reloader_.lastErrors();
     body["config_generation"] = proxy_.generation();
-    return json(400, body);
+    return jsonAnswer(400, body);
   }
   nlohmann::json body = {{"result", "applied"},
                          {"config_generation", proxy_.generation()},
                          {"warnings", reloader_.lastWarnings()}};
-  return json(200, body);
+  return jsonAnswer(200, body);
 }
 
 AdminResponse AdminApi::drainListeners() {
@@ -313,7 +303,7 @@ AdminResponse AdminApi::drainListeners() {
     control_.drain_listeners();
   }
   draining_ = true;
-  return json(202, {{"result", already ? "already draining" : "draining"}});
+  return jsonAnswer(202, {{"result", already ? "already draining" : "draining"}});
 }
 
 AdminResponse AdminApi::quit() {
@@ -322,7 +312,7 @@ AdminResponse AdminApi::quit() {
     control_.quit();
   }
   draining_ = true;
-  return json(202, {{"result", "exiting"}});
+  return jsonAnswer(202, {{"result", "exiting"}});
 }
 
 }  // namespace meshlb::admin

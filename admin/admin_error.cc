@@ -15,4 +15,15 @@ AdminResponse adminError(int status, std::string_view error, std::string_view de
   return response;
 }
 
+AdminResponse methodNotAllowed(std::string_view allowed) {
+  AdminResponse response = adminError(405, "method_not_allowed",
+                                      "this endpoint answers " + std::string(allowed) + " only");
+  response.headers.emplace_back("Allow", allowed);
+  return response;
+}
+
+AdminResponse jsonAnswer(int status, const nlohmann::json& body) {
+  return {status, "application/json", body.dump(2) + "\n"};
+}
+
 }  // namespace meshlb::admin

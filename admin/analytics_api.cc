@@ -16,10 +16,6 @@ using analytics::AnalyticsView;
 constexpr size_t kMaxPoints = 10'000;
 constexpr int64_t kDefaultRangeMs = 15 * 60'000;
 
-AdminResponse json(int status, const nlohmann::json& body) {
-  return {status, "application/json", body.dump(2) + "\n"};
-}
-
 int64_t nowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -84,21 +80,18 @@ std::optional<AdminResponse> AnalyticsApi::handle(const AdminRequest& request) c
     return std::nullopt;
   }
   if (request.method != "GET" && request.method != "HEAD") {
-    AdminResponse response =
-        adminError(405, "method_not_allowed", "this endpoint answers GET, HEAD only");
-    response.headers.emplace_back("Allow", "GET, HEAD");
-    return response;
+    return methodNotAllowed("GET, HEAD");
   }
   if (service_ == nullptr) {
     if (path == "/analytics/status") {
-      return json(200, {{"enabled", false}});
+      return jsonAnswer(200, {{"enabled", false}});
     }
     return adminError(503, "analytics_disabled",
                       "the analytics are disabled in the config (analytics.enabled)");
   }
   std::shared_ptr<const AnalyticsView> view = service_->latest();
   if (path == "/analytics/status") {
-    return json(200, analytics::statusJson(*view));
+    return jsonAnswer(200, analytics::statusJson(*view));
   }
   if (view->status.ticks == 0) {
     // Names are known from the first tick on; until then "not found" would be a lie.
@@ -108,7 +101,7 @@ std::optional<AdminResponse> AnalyticsApi::handle(const AdminRequest& request) c
     return response;
   }
   if (path == "/analytics/summary") {
-    return json(200, analytics::summaryJson(*view));
+    return jsonAnswer(200, analytics::summaryJson(*view));
   }
   if (path == "/analytics/anomalies") {
     return anomalies(request, *view);
@@ -229,7 +222,7 @@ AdminResponse AnalyticsApi::series(const AdminRequest& request, const AnalyticsV
       {"to_ms", result.to_ms},
       {"columns", {"t_ms", "avg", "min", "max", "last"}},
       {"points", std::move(points)}};
-  return json(200, body);
+  return jsonAnswer(200, body);
 }
 
 AdminResponse AnalyticsApi::anomalies(const AdminRequest& request,
@@ -279,7 +272,7 @@ AdminResponse AnalyticsApi::anomalies(const AdminRequest& request,
       }
     }
   }
-  return json(200, {{"tick_unix_ms", view.status.last_tick_unix_ms}, {"anomalies", list}});
+  return jsonAnswer(200, {{"tick_unix_ms", view.status.last_tick_unix_ms}, {"anomalies", list}});
 }
 
 AdminResponse AnalyticsApi::correlations(const AdminRequest& request,
@@ -304,7 +297,7 @@ AdminResponse AnalyticsApi::correlations(const AdminRequest& request,
   if (!host.empty() && hosts.empty()) {
     return adminError(404, "host_not_found", "no host " + std::string(host));
   }
-  return json(200, {{"window_s", view.status.correlation_window}, {"hosts", hosts}});
+  return jsonAnswer(200, {{"window_s", view.status.correlation_window}, {"hosts", hosts}});
 }
 
 }  // namespace meshlb::admin

@@ -24,14 +24,6 @@ constexpr size_t kHistory = 8;
 // of a tick at 1,000 hosts. A diagnosis always computes fresh ones.
 constexpr int64_t kCorrelationEvery = 5;
 
-std::string entityKey(const std::string& cluster, const std::string& host) {
-  std::string key;
-  key.reserve(cluster.size() + host.size() + 1);
-  key.append(cluster).push_back('\x1f');
-  key.append(host);
-  return key;
-}
-
 double gateAt(const MetricSpec& spec, double baseline) {
   return std::max(spec.gate.abs_min, spec.gate.rel_min * std::fabs(baseline));
 }
@@ -113,7 +105,7 @@ void AnalyticsEngine::tick(const TickSample& sample) {
   tick_hosts_.assign(sample.hosts.size(), nullptr);
   for (size_t i = 0; i < sample.hosts.size(); ++i) {
     const HostTick& host = sample.hosts[i];
-    auto& slot = hosts_[entityKey(host.cluster, host.host)];
+    auto& slot = hosts_[hostKey(host.cluster, host.host)];
     if (!slot) {
       slot = std::make_unique<HostState>();
       slot->cluster = host.cluster;
@@ -366,7 +358,7 @@ DiagnosisInput AnalyticsEngine::evidenceFor(const Anomaly& anomaly, int64_t now_
 
   const SeriesState* self = nullptr;
   if (anomaly.host_scope) {
-    auto it = hosts_.find(entityKey(anomaly.cluster, anomaly.host));
+    auto it = hosts_.find(hostKey(anomaly.cluster, anomaly.host));
     self = it == hosts_.end() ? nullptr : it->second.get();
   }
   auto cluster_it = clusters_.find(anomaly.cluster);

@@ -7,14 +7,6 @@ namespace {
 
 using stats::LatencyHistogramValues;
 
-std::string hostKey(const std::string& cluster, const std::string& host) {
-  std::string key;
-  key.reserve(cluster.size() + host.size() + 1);
-  key.append(cluster).push_back('\x1f');
-  key.append(host);
-  return key;
-}
-
 // `now - before` bucket by bucket; false when any bucket went down (its source restarted).
 bool histogramDelta(const LatencyHistogramValues& now, const LatencyHistogramValues& before,
                     LatencyHistogramValues& out) {

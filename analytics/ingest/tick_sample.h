@@ -13,6 +13,16 @@ namespace meshlb::analytics {
 
 inline constexpr double kNoValue = std::numeric_limits<double>::quiet_NaN();
 
+// The key of a (cluster, host) pair in the analytics' maps: cluster '\x1f' host. The unit
+// separator cannot appear in a config name or address.
+inline std::string hostKey(const std::string& cluster, const std::string& host) {
+  std::string key;
+  key.reserve(cluster.size() + host.size() + 1);
+  key.append(cluster).push_back('\x1f');
+  key.append(host);
+  return key;
+}
+
 // One tick's value of every metric of one host or cluster, and how many samples each value
 // rests on (requests for latency, packets for the retransmit ratio, ...). NaN: no value this
 // tick (no traffic, no capture, or a counter reset). A plain value.
