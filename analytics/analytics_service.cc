@@ -64,9 +64,13 @@ void AnalyticsService::run() {
     }
     TickSample sample = builder.build(*input.stats, input.flows ? *input.flows : no_capture);
     engine_.tick(sample);
+    std::shared_ptr<const AnalyticsView> view = engine_.view();
     {
       std::lock_guard lock(mutex_);
-      latest_ = engine_.view();
+      latest_ = view;
+    }
+    if (observer_) {
+      observer_(*view, engine_.store(), input.flows.get());
     }
     // Lag: from the stats merge to the published view (both on the monotonic clock). It is
     // measured after the tick, so the status shows the previous tick's figure.

@@ -3,6 +3,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -37,6 +38,13 @@ class AnalyticsService {
   // Any thread: range queries (the store locks itself).
   const SeriesStore& store() const { return engine_.store(); }
 
+  // Called on the analytics thread after each tick, with the view just published, the store
+  // (readable without its lock on this thread: it is the only writer) and the capture summary
+  // of the tick (null without capture). Alert rules are evaluated here. Set before start().
+  using TickObserver = std::function<void(const AnalyticsView& view, const SeriesStore& store,
+                                          const capture::FlowSummary* flows)>;
+  void setTickObserver(TickObserver observer) { observer_ = std::move(observer); }
+
  private:
   struct Input {
     std::shared_ptr<const stats::StatsSnapshot> stats;
@@ -45,6 +53,7 @@ class AnalyticsService {
   void run();
 
   AnalyticsEngine engine_;  // analytics thread only (except store())
+  TickObserver observer_;
   std::thread thread_;
 
   mutable std::mutex mutex_;  // guards everything below

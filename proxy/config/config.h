@@ -1,6 +1,8 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -172,6 +174,9 @@ struct Config {
   AccessLogConfig access_log;
   std::optional<CaptureConfig> capture;
   AnalyticsConfig analytics;
+  // Top-level sections owned by modules above the proxy (e.g. "alerting"), validated by the
+  // validator each module registered (config_sections.h), kept as JSON for that module.
+  std::map<std::string, nlohmann::json> module_sections;
 };
 
 }  // namespace meshlb::config

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "common/log.h"
+#include "proxy/config/config_sections.h"
 #include "proxy/config/json_reader.h"
 
 namespace meshlb::config {
@@ -503,6 +504,15 @@ LoadResult loadConfigFromString(std::string_view json_text) {
   reader.array("clusters", true, [&](const json& node, const std::string& path) {
     readCluster(node, path, *config, errors);
   });
+  for (const auto& [name, validate] : registeredConfigSections()) {
+    if (const json* section = reader.raw(name.c_str())) {
+      const size_t before = errors.size();
+      validate(*section, errors);
+      if (errors.size() == before) {
+        config->module_sections.emplace(name, *section);
+      }
+    }
+  }
   reader.finish();
   resolveReferences(*config, errors);
   if (errors.empty()) {

@@ -31,6 +31,8 @@ class JsonObjectReader {
   // Calls `read` with a nested object's reader when the key is present.
   void object(const char* key, const std::function<void(JsonObjectReader&)>& read);
   bool has(const char* key) const;
+  // The raw value of a key another module validates (counted as known), or nullptr.
+  const nlohmann::json* raw(const char* key) { return field(key); }
 
   std::string pathOf(const char* key) const;
   std::vector<ConfigError>& errors() { return errors_; }

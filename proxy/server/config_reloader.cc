@@ -45,8 +45,8 @@ bool ConfigReloader::reload() {
     return false;
   }
   health_.reconfigure(loaded.config, proxy_.generation());
-  if (on_applied_) {
-    on_applied_(loaded.config);
+  for (const auto& callback : on_applied_) {
+    callback(loaded.config);
   }
   ++reloads_total_;
   LOG_INFO("reload: generation %llu is running (%zu listeners, %zu clusters)",

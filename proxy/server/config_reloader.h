@@ -23,8 +23,9 @@ class ConfigReloader {
   // True when the new config runs now.
   bool reload();
   // Called after each applied reload with the new config (e.g. capture's endpoints follow it).
+  // Each call adds a callback; they run in the order added.
   void onApplied(std::function<void(const std::shared_ptr<const config::Config>&)> callback) {
-    on_applied_ = std::move(callback);
+    on_applied_.push_back(std::move(callback));
   }
 
   uint64_t reloadsTotal() const { return reloads_total_; }
@@ -43,7 +44,7 @@ class ConfigReloader {
   uint64_t failures_total_ = 0;
   std::vector<std::string> last_errors_;
   std::vector<std::string> last_warnings_;
-  std::function<void(const std::shared_ptr<const config::Config>&)> on_applied_;
+  std::vector<std::function<void(const std::shared_ptr<const config::Config>&)>> on_applied_;
 
   void warn(std::string message);
 };
