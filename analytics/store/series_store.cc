@@ -158,6 +158,47 @@ double SeriesStore::fineLast(uint32_t series) const {
   return block(series).fineAt(time_.currentTick());
 }
 
+SeriesStore::FineWindow SeriesStore::fineWindow(uint32_t series, int64_t from_ms,
+                                                int64_t to_ms) const {
+  FineWindow window;
+  const int64_t first = time_.firstTickAtOrAfter(from_ms);
+  const int64_t last = time_.lastTickAtOrBefore(to_ms);
+  if (last < first) {
+    return window;
+  }
+  window.ticks = static_cast<size_t>(last - first + 1);
+  if (!isLive(series)) {
+    return window;
+  }
+  const SeriesRing& ring = block(series);
+  // Ticks after the ring's last written one read as NaN without being looked at.
+  const int64_t last_written = std::min(last, ring.lastTick());
+  for (int64_t tick = first; tick <= last_written; ++tick) {
+    const float stored = ring.fineAt(tick);
+    if (std::isnan(stored)) {
+      continue;
+    }
+    const double value = stored;
+    if (window.count == 0) {
+      window.first = value;
+      window.first_tick = tick;
+      window.first_ms = time_.tickMs(tick);
+      window.min = value;
+      window.max = value;
+    }
+    window.min = std::min(window.min, value);
+    window.max = std::max(window.max, value);
+    window.sum += value;
+    window.last = value;
+    window.last_tick = tick;
+    ++window.count;
+  }
+  if (window.count > 0) {
+    window.last_ms = time_.tickMs(window.last_tick);
+  }
+  return window;
+}
+
 int SeriesStore::resolutionLocked(int64_t from_ms) const {
   return from_ms >= oldestFineMsLocked() ? kFineResolutionS : kCoarseResolutionS;
 }

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -70,6 +71,26 @@ class SeriesStore {
   std::pair<double, size_t> fineMedian(uint32_t series, int64_t from_ms, int64_t to_ms) const;
   // The series' value at the newest tick (NaN when not recorded or not live). Writer thread.
   double fineLast(uint32_t series) const;
+
+  // What the fine ring holds for one series over [from_ms, to_ms]: enough for last, avg, min,
+  // max and a rate (the alert rules' windows). bf16 values, like fineMedian.
+  struct FineWindow {
+    size_t count = 0;  // ticks with a value
+    double sum = 0;
+    double min = std::numeric_limits<double>::quiet_NaN();
+    double max = std::numeric_limits<double>::quiet_NaN();
+    double first = std::numeric_limits<double>::quiet_NaN();  // the oldest value in range
+    double last = std::numeric_limits<double>::quiet_NaN();   // the newest value in range
+    int64_t first_tick = 0;  // tick numbers of `first` and `last` (ticks are about 1 s apart)
+    int64_t last_tick = 0;
+    int64_t first_ms = 0;  // their unix ms, for a rate per second
+    int64_t last_ms = 0;
+    size_t ticks = 0;  // ticks held in range, with or without a value
+  };
+  // Over the ticks with time in [from_ms, to_ms]; NaN values are skipped but counted in
+  // `ticks`. An empty window (count 0) for a series that is not live. Writer thread only, no
+  // lock, no allocation.
+  FineWindow fineWindow(uint32_t series, int64_t from_ms, int64_t to_ms) const;
 
   // --- Any thread ---
 

@@ -1,0 +1,98 @@
+// Label matchers: the four ops, anchoring, missing labels, parsing and its errors.
+
+#include "alerting/model/matcher.h"
+
+#include <gtest/gtest.h>
+
+namespace meshlb::alerting {
+namespace {
+
+Matcher parse(const nlohmann::json& node) {
+  std::vector<FieldError> errors;
+  std::optional<Matcher> matcher = parseMatcher(node, "m", errors);
+  EXPECT_TRUE(errors.empty()) << (errors.empty() ? "" : errors[0].path + ": " + errors[0].reason);
+  return matcher.value_or(Matcher{});
+}
+
+const LabelSet kLabels = makeLabelSet({{"cluster", "app"}, {"severity", "critical"}});
+
+TEST(AlertMatcher, Equality) {
+  EXPECT_TRUE(parse({{"name", "cluster"}, {"value", "app"}}).matches(kLabels));  // op defaults to =
+  EXPECT_FALSE(parse({{"name", "cluster"}, {"op", "="}, {"value", "ap"}}).matches(kLabels));
+  EXPECT_TRUE(parse({{"name", "cluster"}, {"op", "!="}, {"value", "api"}}).matches(kLabels));
+  EXPECT_FALSE(parse({{"name", "cluster"}, {"op", "!="}, {"value", "app"}}).matches(kLabels));
+}
+
+TEST(AlertMatcher, RegexIsAnchored) {
+  EXPECT_TRUE(parse({{"name", "cluster"}, {"op", "=~"}, {"value", "app|api"}}).matches(kLabels));
+  EXPECT_FALSE(parse({{"name", "cluster"}, {"op", "=~"}, {"value", "pp"}}).matches(kLabels));
+  EXPECT_FALSE(parse({{"name", "cluster"}, {"op", "=~"}, {"value", "a"}}).matches(kLabels));
+  EXPECT_TRUE(parse({{"name", "cluster"}, {"op", "!~"}, {"value", "a"}}).matches(kLabels));
+  EXPECT_FALSE(parse({{"name", "cluster"}, {"op", "!~"}, {"value", "a.*"}}).matches(kLabels));
+}
+
+TEST(AlertMatcher, AMissingLabelIsTheEmptyString) {
+  EXPECT_TRUE(parse({{"name", "team"}, {"value", ""}}).matches(kLabels));
+  EXPECT_TRUE(parse({{"name", "team"}, {"op", "!="}, {"value", "x"}}).matches(kLabels));
+  EXPECT_FALSE(parse({{"name", "team"}, {"op", "=~"}, {"value", ".+"}}).matches(kLabels));
+}
+
+TEST(AlertMatcher, MatchesEmpty) {
+  EXPECT_TRUE(parse({{"name", "a"}, {"op", "=~"}, {"value", ".*"}}).matchesEmpty());
+  EXPECT_TRUE(parse({{"name", "a"}, {"op", "!="}, {"value", "x"}}).matchesEmpty());
+  EXPECT_TRUE(parse({{"name", "a"}, {"value", ""}}).matchesEmpty());
+  EXPECT_FALSE(parse({{"name", "a"}, {"value", "x"}}).matchesEmpty());
+  EXPECT_FALSE(parse({{"name", "a"}, {"op", "=~"}, {"value", ".+"}}).matchesEmpty());
+  EXPECT_FALSE(parse({{"name", "a"}, {"op", "!~"}, {"value", ".*"}}).matchesEmpty());
+}
+
+TEST(AlertMatcher, MatchesAll) {
+  const std::vector<Matcher> matchers = {parse({{"name", "cluster"}, {"value", "app"}}),
+                                         parse({{"name", "severity"}, {"value", "critical"}})};
+  EXPECT_TRUE(matchesAll(matchers, kLabels));
+  EXPECT_TRUE(matchesAll({}, kLabels));
+  EXPECT_FALSE(matchesAll(matchers, makeLabelSet({{"cluster", "app"}})));
+}
+
+TEST(AlertMatcher, ParseErrorsHavePaths) {
+  std::vector<FieldError> errors;
+  EXPECT_FALSE(
+      parseMatcher({{"name", "9x"}, {"op", "~"}, {"extra", 1}}, "select[0]", errors).has_value());
+  ASSERT_EQ(errors.size(), 4u);
+  EXPECT_EQ(errors[0].path, "select[0].name");
+  EXPECT_EQ(errors[1].path, "select[0].op");
+  EXPECT_EQ(errors[1].reason, "must be one of = != =~ !~");
+  EXPECT_EQ(errors[2].path, "select[0].value");
+  EXPECT_EQ(errors[2].reason, "is required");
+  EXPECT_EQ(errors[3].path, "select[0].extra");
+  EXPECT_EQ(errors[3].reason, "unknown key");
+}
+
+TEST(AlertMatcher, ABadRegexIsAFieldError) {
+  std::vector<FieldError> errors;
+  EXPECT_FALSE(
+      parseMatcher({{"name", "a"}, {"op", "=~"}, {"value", "(unclosed"}}, "m", errors).has_value());
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].path, "m.value");
+  EXPECT_EQ(errors[0].reason.rfind("invalid regular expression: ", 0), 0u) << errors[0].reason;
+}
+
+TEST(AlertMatcher, NotAnObject) {
+  std::vector<FieldError> errors;
+  EXPECT_FALSE(parseMatcher(nlohmann::json::array(), "m", errors).has_value());
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].reason, "expected an object");
+}
+
+TEST(AlertMatcher, RoundTripsThroughJson) {
+  const Matcher matcher = parse({{"name", "cluster"}, {"op", "!~"}, {"value", "a|b"}});
+  const nlohmann::json json = matcherToJson(matcher);
+  EXPECT_EQ(json, (nlohmann::json{{"name", "cluster"}, {"op", "!~"}, {"value", "a|b"}}));
+  const Matcher again = parse(json);
+  EXPECT_EQ(again.op, Matcher::Op::kNotRegex);
+  EXPECT_TRUE(again.matches(makeLabelSet({{"cluster", "c"}})));
+  EXPECT_EQ(opName(Matcher::Op::kRegex), "=~");
+}
+
+}  // namespace
+}  // namespace meshlb::alerting
