@@ -13,6 +13,7 @@
 #include "admin/admin_api.h"
 #include "admin/admin_server.h"
 #include "admin/admin_token.h"
+#include "admin/alerting_setup.h"
 #include "admin/analytics_setup.h"
 #include "admin/capture_setup.h"
 #include "admin/stats_collector.h"
@@ -138,6 +139,9 @@ int main(int argc, char** argv) {
   if (int code = parseArguments(argc, argv, options); code >= 0) {
     return code;
   }
+  // Alerting validates its own config section; the service exists from start-up on.
+  std::unique_ptr<meshlb::alerting::AlertingService> alerting;
+  meshlb::admin::registerAlertingConfigSection(alerting);
   meshlb::config::LoadResult loaded = meshlb::config::loadConfigFromFile(options.config_path);
   if (!loaded.errors.empty()) {
     for (const auto& error : loaded.errors) {
@@ -155,6 +159,11 @@ int main(int argc, char** argv) {
               status.message().c_str(), options.config_path.c_str());
       return 1;
     }
+  }
+  if (!loaded.config->analytics.enabled && loaded.config->module_sections.count("alerting")) {
+    fprintf(stderr, "%s: alerting: needs the analytics core (analytics.enabled is false)\n",
+            options.config_path.c_str());
+    return 1;
   }
   if (options.validate) {
     printf("%s: configuration is valid\n", options.config_path.c_str());
@@ -204,12 +213,37 @@ int main(int argc, char** argv) {
   if (loaded.config->analytics.enabled) {
     analytics = std::make_unique<meshlb::analytics::AnalyticsService>(
         meshlb::admin::analyticsParamsOf(loaded.config->analytics));
+    // Alert rules are evaluated on the analytics thread after each tick.
+    std::string error;
+    alerting = meshlb::alerting::AlertingService::create(
+        meshlb::admin::alertingConfigOf(*loaded.config), &error);
+    if (!alerting) {
+      LOG_ERROR("alerting: %s", error.c_str());
+      if (capture) {
+        capture->stop();
+      }
+      health.stop();
+      proxy.drain();
+      proxy.join();
+      uv_run(loop, UV_RUN_NOWAIT);
+      return 1;
+    }
+    alerting->start();
+    analytics->setTickObserver([&alerting](const meshlb::analytics::AnalyticsView& view,
+                                           const meshlb::analytics::SeriesStore& store,
+                                           const meshlb::capture::FlowSummary* flows) {
+      alerting->evaluate(view, store, flows);
+    });
+    reloader.onApplied([&alerting](const std::shared_ptr<const meshlb::config::Config>& config) {
+      alerting->setConfigRules(meshlb::admin::alertingConfigOf(*config).rules);
+    });
     analytics->start();
-    stats.subscribe([&analytics, &stats](const meshlb::stats::StatsSnapshot& snapshot,
-                                         const meshlb::capture::FlowSummary&) {
+    stats.subscribe([&analytics, &alerting, &stats](const meshlb::stats::StatsSnapshot& snapshot,
+                                                    const meshlb::capture::FlowSummary&) {
       analytics->post(std::make_shared<const meshlb::stats::StatsSnapshot>(snapshot),
                       stats.latestFlows());
       stats.exporter().updateAnalytics(*analytics->latest());
+      stats.exporter().updateAlerting(alerting->counts());
     });
   }
   Shutdown shutdown;
@@ -219,6 +253,7 @@ int main(int argc, char** argv) {
   bool token_required = token->configured();
   meshlb::admin::AdminApi api(proxy, health, reloader, stats, std::move(control), token_required);
   api.setAnalytics(analytics.get());
+  api.setAlerting(alerting.get());
   meshlb::admin::AdminAuthPolicy auth{std::move(*token), loaded.config->admin.protect_reads};
   meshlb::admin::AdminServer admin(
       loop, [&api](const meshlb::admin::AdminRequest& request) { return api.handle(request); },
@@ -272,7 +307,10 @@ int main(int argc, char** argv) {
 
   uv_run(loop, UV_RUN_DEFAULT);
   if (analytics) {
-    analytics->stop();
+    analytics->stop();  // first: its thread evaluates the alert rules
+  }
+  if (alerting) {
+    alerting->stop();
   }
   if (capture) {
     capture->stop();

@@ -46,6 +46,13 @@ constexpr std::string_view kIndex =
     "  GET  /analytics/summary            health score and open anomalies per cluster and host\n"
     "  GET  /analytics/correlations       latency against RTT and retransmissions per host\n"
     "  GET  /analytics/status             tick lag and duration, series, memory\n"
+    "  GET  /alerts[?state=&severity=&cluster=&host=&rule=&silenced=&acked=&limit=]  alerts\n"
+    "  GET  /alerts/{id}                  one alert\n"
+    "  POST /alerts/{id}/ack              {\"by\", \"comment\"}: acknowledge an alert\n"
+    "  GET  /alerts/history[?since=&until=&alert=&rule=&type=&limit=]  audit trail\n"
+    "  GET|POST /alerts/rules, GET|PUT|DELETE /alerts/rules/{name}  alert rules\n"
+    "  GET  /alerts/status                rules, notifiers, state directory\n"
+    "  GET|POST /silences[?state=], DELETE /silences/{id}  silences\n"
     "  POST /clusters/{cluster}/hosts/{host}/drain     no new requests to the host\n"
     "  POST /clusters/{cluster}/hosts/{host}/undrain   back into service\n"
     "  POST /clusters/{cluster}/hosts/{host}/weight?value=N  balancing weight 1..10000\n"
@@ -110,6 +117,9 @@ AdminResponse AdminApi::handle(const AdminRequest& request) {
          return AdminResponse{200, "text/plain; charset=utf-8", std::string(kIndex)};
        }}};
   if (std::optional<AdminResponse> answer = analytics_.handle(request)) {
+    return std::move(*answer);
+  }
+  if (std::optional<AdminResponse> answer = alerting_.handle(request)) {
     return std::move(*answer);
   }
   for (const Read& endpoint : kReads) {

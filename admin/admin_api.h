@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "admin/admin_server.h"
+#include "admin/alerting_api.h"
 #include "admin/analytics_api.h"
 #include "admin/stats_collector.h"
 #include "proxy/health/health_manager.h"
@@ -33,6 +34,8 @@ class AdminApi {
   void setAnalytics(const analytics::AnalyticsService* service) {
     analytics_ = AnalyticsApi(service);
   }
+  // The alerting service /alerts and /silences answer from (null: alerting does not run).
+  void setAlerting(alerting::AlertingService* service) { alerting_ = AlertingApi(service); }
   AdminResponse handle(const AdminRequest& request);
 
  private:
@@ -54,6 +57,7 @@ class AdminApi {
   bool token_required_;
   bool draining_ = false;
   AnalyticsApi analytics_{nullptr};
+  AlertingApi alerting_{nullptr};
   uint64_t started_ms_;
 };
 

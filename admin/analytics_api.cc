@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "admin/admin_error.h"
+#include "admin/time_param.h"
 #include "analytics/analytics_json.h"
 
 namespace meshlb::admin {
@@ -15,44 +16,6 @@ using analytics::AnalyticsView;
 
 constexpr size_t kMaxPoints = 10'000;
 constexpr int64_t kDefaultRangeMs = 15 * 60'000;
-
-int64_t nowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-// "now", unix milliseconds, or a negative offset from now: "-90s", "-15m", "-2h", "-1d".
-std::optional<int64_t> parseTime(std::string_view text, int64_t now) {
-  if (text == "now") {
-    return now;
-  }
-  int64_t value = 0;
-  if (!text.empty() && text.front() == '-' && text.size() >= 3) {
-    std::string_view digits = text.substr(1, text.size() - 2);
-    auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-    if (error != std::errc() || end != digits.data() + digits.size() || value > 10'000'000) {
-      return std::nullopt;
-    }
-    switch (text.back()) {
-      case 's':
-        return now - value * 1'000;
-      case 'm':
-        return now - value * 60'000;
-      case 'h':
-        return now - value * 3'600'000;
-      case 'd':
-        return now - value * 86'400'000;
-      default:
-        return std::nullopt;
-    }
-  }
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || error != std::errc() || end != text.data() + text.size() || value < 0) {
-    return std::nullopt;
-  }
-  return value;
-}
 
 std::optional<uint32_t> parseCount(std::string_view text) {
   uint32_t value = 0;
@@ -156,10 +119,10 @@ AdminResponse AnalyticsApi::series(const AdminRequest& request, const AnalyticsV
                       std::string(spec.name) + " has no series here (max_series was reached)");
   }
 
-  int64_t now = view.status.last_tick_unix_ms > 0 ? view.status.last_tick_unix_ms : nowMs();
+  int64_t now = view.status.last_tick_unix_ms > 0 ? view.status.last_tick_unix_ms : nowUnixMs();
   analytics::SeriesQuery query{now - kDefaultRangeMs, now, 0};
   if (auto to = request.query.find("to")) {
-    std::optional<int64_t> parsed = parseTime(*to, now);
+    std::optional<int64_t> parsed = parseTimeParam(*to, now);
     if (!parsed) {
       return adminError(400, "bad_query", "to must be unix milliseconds, now, or like -15m");
     }
@@ -167,7 +130,7 @@ AdminResponse AnalyticsApi::series(const AdminRequest& request, const AnalyticsV
     query.from_ms = *parsed - kDefaultRangeMs;
   }
   if (auto from = request.query.find("from")) {
-    std::optional<int64_t> parsed = parseTime(*from, now);
+    std::optional<int64_t> parsed = parseTimeParam(*from, now);
     if (!parsed) {
       return adminError(400, "bad_query", "from must be unix milliseconds, now, or like -15m");
     }

@@ -44,6 +44,8 @@ meshlb demo is running: three backends (127.0.0.1:9001-9003) behind meshlb.
   curl 'http://127.0.0.1:9901/flows?sort=rtt&limit=5'   captured flows with the largest RTT
   curl http://127.0.0.1:9901/analytics/summary       health scores and open anomalies with their cause
   curl 'http://127.0.0.1:9901/analytics/anomalies?state=all'   what the detectors saw, with the evidence
+  curl http://127.0.0.1:9901/alerts                  alerts (kill a backend: BackendDown fires in ~3 s)
+  curl http://127.0.0.1:9901/alerts/rules            the alert rules (configs/alerting-default-rules.json)
   curl -X POST 'http://127.0.0.1:9003/_upstream/fault?delay_ms=200'   slow down backend-3 (with traffic
       flowing, e.g. wrk, after the 60 s warm-up): an 'application' anomaly appears in seconds
   curl -X POST http://127.0.0.1:9901/clusters/app/hosts/127.0.0.1:9002/drain   take backend-2 out

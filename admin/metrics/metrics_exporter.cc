@@ -1,5 +1,6 @@
 #include "admin/metrics/metrics_exporter.h"
 
+#include "admin/metrics/alerting_metrics.h"
 #include "admin/metrics/analytics_metrics.h"
 #include "admin/metrics/capture_metrics.h"
 
@@ -29,7 +30,8 @@ struct MetricsExporter::State {
         process(registry, version),
         worker_totals(registry),
         capture(registry),
-        analytics(registry) {}
+        analytics(registry),
+        alerting(registry) {}
   ~State() { registry.closing = true; }
 
   metrics::FamilyRegistry registry;
@@ -40,6 +42,7 @@ struct MetricsExporter::State {
   metrics::WorkerTotalMetrics worker_totals;
   metrics::CaptureMetrics capture;
   metrics::AnalyticsMetrics analytics;
+  metrics::AlertingMetrics alerting;
   metrics::SeriesRoster<metrics::ClusterSeries> clusters;
   metrics::SeriesRoster<metrics::ListenerSeries> listeners;
   std::vector<double> increments;  // scratch for histogram updates
@@ -85,6 +88,10 @@ void MetricsExporter::updateCapture(const capture::FlowSummary& summary) {
 
 void MetricsExporter::updateAnalytics(const analytics::AnalyticsView& view) {
   state_->analytics.update(view);
+}
+
+void MetricsExporter::updateAlerting(const alerting::AlertingCounts& counts) {
+  state_->alerting.update(counts);
 }
 
 std::string MetricsExporter::prometheusText() const {

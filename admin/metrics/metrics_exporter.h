@@ -12,6 +12,9 @@
 namespace meshlb::capture {
 struct FlowSummary;
 }
+namespace meshlb::alerting {
+struct AlertingCounts;
+}
 namespace meshlb::analytics {
 struct AnalyticsView;
 }
@@ -45,6 +48,8 @@ class MetricsExporter {
   void updateCapture(const capture::FlowSummary& summary);
   // Brings the meshlb_analytics_* series to the analytics thread's latest view.
   void updateAnalytics(const analytics::AnalyticsView& view);
+  // Brings the meshlb_alerts* and meshlb_alerting_* series to the alerting service's counts.
+  void updateAlerting(const alerting::AlertingCounts& counts);
 
   // Every metric in the Prometheus text exposition format (version 0.0.4).
   std::string prometheusText() const;

@@ -42,6 +42,8 @@ class Meshlb {
   ~Meshlb();
 
   bool ready() const { return ready_; }
+  // SIGKILL, as a crash: the destructor then expects no clean exit.
+  void crash();
   int listenerPort(size_t i) const { return listener_ports_.at(i); }
   int adminPort() const { return admin_port_; }
   nlohmann::json stats() const;
@@ -57,6 +59,7 @@ class Meshlb {
   std::vector<int> listener_ports_;
   int admin_port_ = 0;
   bool ready_ = false;
+  bool crashed_ = false;
   std::string config_path_;
   std::string stderr_path_;
 };

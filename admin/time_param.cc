@@ -1,0 +1,45 @@
+#include "admin/time_param.h"
+
+#include <charconv>
+#include <chrono>
+
+namespace meshlb::admin {
+
+int64_t nowUnixMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::optional<int64_t> parseTimeParam(std::string_view text, int64_t now) {
+  if (text == "now") {
+    return now;
+  }
+  int64_t value = 0;
+  if (!text.empty() && text.front() == '-' && text.size() >= 3) {
+    std::string_view digits = text.substr(1, text.size() - 2);
+    auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+    if (error != std::errc() || end != digits.data() + digits.size() || value > 10'000'000) {
+      return std::nullopt;
+    }
+    switch (text.back()) {
+      case 's':
+        return now - value * 1'000;
+      case 'm':
+        return now - value * 60'000;
+      case 'h':
+        return now - value * 3'600'000;
+      case 'd':
+        return now - value * 86'400'000;
+      default:
+        return std::nullopt;
+    }
+  }
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size() || value < 0) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+}  // namespace meshlb::admin
