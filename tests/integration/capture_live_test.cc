@@ -199,8 +199,11 @@ TEST(CaptureLiveTest, BadFilterOrInterfaceIsAStartupError) {
     } else {
       config["capture"]["interfaces"] = {value};
     }
-    config["admin"] = {{"address", "127.0.0.1:" + std::to_string(freePort())}};
-    config["listeners"][0]["address"] = "127.0.0.1:" + std::to_string(freePort());
+    // Two freePort() calls may return the same port; distinct ports from one call are certain.
+    const int port = freePort();
+    config["admin"] = {{"address", "127.0.0.1:" + std::to_string(port)}};
+    config["listeners"][0]["address"] =
+        "127.0.0.1:" + std::to_string(port == 65535 ? port - 1 : port + 1);
     std::string path = tempPath("bad-capture.json");
     std::ofstream(path) << config.dump();
     std::string log = tempPath("bad-capture.log");
