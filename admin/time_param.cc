@@ -1,14 +1,13 @@
 #include "admin/time_param.h"
 
 #include <charconv>
-#include <chrono>
+
+#include "common/wall_clock.h"
 
 namespace meshlb::admin {
 
 int64_t nowUnixMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return wallClockUnixMs();
 }
 
 std::optional<int64_t> parseTimeParam(std::string_view text, int64_t now) {

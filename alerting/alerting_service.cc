@@ -10,6 +10,7 @@
 #include "alerting/state/alert_json.h"
 #include "alerting/state/state_machine.h"
 #include "common/log.h"
+#include "common/wall_clock.h"
 
 namespace meshlb::alerting {
 namespace {
@@ -28,6 +29,13 @@ nlohmann::json fieldErrors(const std::vector<FieldError>& errors) {
     out.push_back({{"path", error.path}, {"reason", error.reason}});
   }
   return out;
+}
+
+ApiAnswer badRule(const std::vector<FieldError>& errors) {
+  return {400,
+          {{"error", "bad_rule"},
+           {"detail", "the rule is not valid; see errors"},
+           {"errors", fieldErrors(errors)}}};
 }
 
 size_t severityIndex(Severity severity) {
@@ -50,9 +58,7 @@ bool validText(const nlohmann::json& body, const char* key, size_t min, size_t m
 }  // namespace
 
 int64_t AlertingService::nowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return wallClockUnixMs();
 }
 
 AlertingService::AlertingService(AlertingConfig config)
@@ -416,10 +422,7 @@ ApiAnswer AlertingService::createRule(const nlohmann::json& body) {
   std::vector<FieldError> errors;
   std::optional<Rule> parsed = parseRule(body, "", errors);
   if (!parsed) {
-    return {400,
-            {{"error", "bad_rule"},
-             {"detail", "the rule is not valid; see errors"},
-             {"errors", fieldErrors(errors)}}};
+    return badRule(errors);
   }
   std::lock_guard lock(mutex_);
   return storeRule(std::make_shared<Rule>(std::move(*parsed)), false, 201);
@@ -438,10 +441,7 @@ ApiAnswer AlertingService::putRule(const std::string& name, const nlohmann::json
   std::vector<FieldError> errors;
   std::optional<Rule> parsed = parseRule(named, "", errors);
   if (!parsed) {
-    return {400,
-            {{"error", "bad_rule"},
-             {"detail", "the rule is not valid; see errors"},
-             {"errors", fieldErrors(errors)}}};
+    return badRule(errors);
   }
   std::lock_guard lock(mutex_);
   return storeRule(std::make_shared<Rule>(std::move(*parsed)), true, 201);

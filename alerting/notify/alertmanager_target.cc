@@ -4,6 +4,7 @@
 
 #include "alerting/notify/am_payload.h"
 #include "alerting/notify/attempt_outcome.h"
+#include "common/wall_clock.h"
 
 namespace meshlb::alerting {
 namespace {
@@ -12,9 +13,7 @@ namespace {
 constexpr size_t kMaxBatch = 256;
 
 int64_t nowUnixMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return wallClockUnixMs();
 }
 
 }  // namespace

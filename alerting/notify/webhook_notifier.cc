@@ -6,14 +6,13 @@
 #include "alerting/notify/delivery_id.h"
 #include "alerting/notify/hmac.h"
 #include "alerting/notify/webhook_payload.h"
+#include "common/wall_clock.h"
 
 namespace meshlb::alerting {
 namespace {
 
 int64_t nowUnixMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return wallClockUnixMs();
 }
 
 std::optional<HttpUrl> webhookUrl(const NotifierConfig& config, std::string* error) {

@@ -13,6 +13,7 @@
 #include "alerting/persist/atomic_file.h"
 #include "alerting/persist/journal_format.h"
 #include "alerting/persist/snapshot_format.h"
+#include "common/wall_clock.h"
 
 namespace meshlb::alerting {
 namespace {
@@ -25,9 +26,7 @@ std::string errnoText(const std::string& what, int err) {
 }
 
 int64_t nowUnixMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return wallClockUnixMs();
 }
 
 bool exists(const std::string& path) {
