@@ -162,6 +162,14 @@ void AlertingService::restore(const LoadedState& loaded) {
   for (auto& [id, alert] : alerts_) {
     if (alert.state != AlertState::kResolved) {
       alert.restored = true;
+      // When an alert was last offered is not journaled (a write per offer); counting repeats
+      // from the restart keeps a webhook from hearing the same episode again at once.
+      for (auto& [notifier, mark] : alert.marks) {
+        if (mark.offered_firing && mark.last_offered_ms == 0) {
+          mark.last_offered_ms = started_ms_;
+        }
+      }
+      refreshSilencedBy(alert, started_ms_);
       history_.add({{"type", "state"},
                     {"alert_id", id},
                     {"rule", alert.rule},
