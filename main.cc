@@ -16,6 +16,7 @@
 #include "admin/alerting_setup.h"
 #include "admin/analytics_setup.h"
 #include "admin/capture_setup.h"
+#include "admin/events/event_feed.h"
 #include "admin/stats_collector.h"
 #include "analytics/analytics_service.h"
 #include "capture/offline/capture_command.h"
@@ -96,6 +97,7 @@ struct Shutdown {
   meshlb::health::HealthManager* health = nullptr;
   meshlb::admin::AdminServer* admin = nullptr;
   meshlb::admin::StatsCollector* stats = nullptr;
+  meshlb::admin::EventFeed* events = nullptr;
   uv_signal_t sigterm{};
   uv_signal_t sigint{};
   uv_signal_t sighup{};
@@ -120,6 +122,7 @@ void beginShutdown(Shutdown& shutdown, const char* why) {
           return;
         }
         state->admin->close();
+        state->events->stop();
         state->stats->stop();
         uv_close(reinterpret_cast<uv_handle_t*>(&state->sigterm), nullptr);
         uv_close(reinterpret_cast<uv_handle_t*>(&state->sigint), nullptr);
@@ -267,7 +270,12 @@ int main(int argc, char** argv) {
     return 1;
   }
 
+  meshlb::admin::EventFeed events(loop, admin, [&api](const meshlb::admin::AdminRequest& request) {
+    return api.handle(request);
+  });
+  events.start();
   stats.start();
+  shutdown.events = &events;
   shutdown.proxy = &proxy;
   shutdown.api = &api;
   shutdown.admin = &admin;

@@ -8,7 +8,10 @@
 
 #include "admin/admin_error.h"
 #include "admin/admin_views.h"
+#include "admin/dashboard/dashboard_assets.h"
+#include "admin/events/event_feed.h"
 #include "common/log.h"
+#include "common/wall_clock.h"
 
 namespace meshlb::admin {
 namespace {
@@ -32,6 +35,9 @@ std::vector<std::string_view> segments(std::string_view path) {
 
 constexpr std::string_view kIndex =
     "meshlb admin API (see the README, \"Admin API\", for details)\n"
+    "  GET  /                             the live dashboard (a web page)\n"
+    "  GET  /help                         this list\n"
+    "  GET  /events                       live feed (Server-Sent Events): a tick a second\n"
     "  GET  /ready                        200 when serving, 503 while draining\n"
     "  GET  /server_info                  version, uptime, workers, config generation\n"
     "  GET  /listeners                    listeners with routes and live stats\n"
@@ -113,9 +119,22 @@ AdminResponse AdminApi::handle(const AdminRequest& request) {
          api.stats_.refresh();
          return jsonAnswer(200, flowSummaryView(*api.stats_.latestFlows()));
        }},
-      {"/", [](AdminApi&, const AdminRequest&) {
+      {"/help",
+       [](AdminApi&, const AdminRequest&) {
          return AdminResponse{200, "text/plain; charset=utf-8", std::string(kIndex)};
+       }},
+      {"/events", [](AdminApi& api, const AdminRequest&) {
+         int64_t now = wallClockUnixMs();
+         AdminHandler self = [&api](const AdminRequest& sub) { return api.handle(sub); };
+         return EventFeed::openStream(now, EventFeed::tickData(self, now));
        }}};
+  if (read && (path == "/" || path.starts_with("/dashboard/"))) {
+    if (std::optional<DashboardAsset> asset =
+            dashboardAsset(path == "/" ? "index.html" : path.substr(11))) {
+      return AdminResponse{200, std::string(asset->content_type), std::string(asset->body)};
+    }
+    return adminError(404, "not_found", "no dashboard file " + path);
+  }
   if (std::optional<AdminResponse> answer = analytics_.handle(request)) {
     return std::move(*answer);
   }

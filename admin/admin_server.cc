@@ -101,6 +101,15 @@ class AdminConnection final : public http::DecoderCallbacks, public StreamWriter
     close();
   }
 
+  // AdminServer::broadcast: one frame for this stream, or the end of a stream that lags.
+  void sendEvents(std::string_view frame) {
+    if (writer_.buffered() > limits_.max_stream_backlog) {
+      close();
+      return;
+    }
+    writer_.write(frame);
+  }
+
   http::HeadAction onHead(http::MessageHead& head, const http::HeadInfo& info) override {
     if (closing_) {
       return http::HeadAction::kStop;
@@ -250,6 +259,10 @@ class AdminConnection final : public http::DecoderCallbacks, public StreamWriter
       fallback = adminError(500, "internal_error", "the endpoint produced an invalid answer");
       response = &fallback;
     }
+    if (response->event_stream && response->status == 200 && request_.method == "GET") {
+      openStream(*response);
+      return;
+    }
     std::string out = "HTTP/1.1 " + std::to_string(response->status) + " " +
                       std::string(reasonFor(response->status)) +
                       "\r\nContent-Type: " + response->content_type +
@@ -266,6 +279,29 @@ class AdminConnection final : public http::DecoderCallbacks, public StreamWriter
     writer_.shutdownWhenFlushed();
     startTimer();  // now bounds how long the client takes to read the answer and close
     closeWhenDone();
+  }
+
+  // Sends the head of an event stream and its first events, and joins the server's streams.
+  // No deadline from here on: the stream lasts until the client closes or falls behind.
+  void openStream(const AdminResponse& response) {
+    if (server_->streams_.size() >= limits_.max_event_streams) {
+      answered_ = false;
+      answer(adminError(503, "too_many_streams",
+                        "there are already " + std::to_string(limits_.max_event_streams) +
+                            " event streams open; close one and retry"));
+      return;
+    }
+    std::string out =
+        "HTTP/1.1 200 OK\r\nContent-Type: " + response.content_type +
+        "\r\nCache-Control: no-store\r\nConnection: close\r\nX-Accel-Buffering: no\r\n";
+    for (const auto& [name, value] : response.headers) {
+      out.append(name).append(": ").append(value).append("\r\n");
+    }
+    out.append("\r\n").append(response.body);
+    writer_.write(out);
+    uv_timer_stop(timer_.get());
+    streaming_ = true;
+    server_->streams_.insert(this);
   }
 
   void startTimer() {
@@ -288,6 +324,10 @@ class AdminConnection final : public http::DecoderCallbacks, public StreamWriter
   // Closes once the answer is out and the client closed its side: closing earlier, with
   // client bytes unread, could reset the connection and lose the answer on its way.
   void closeWhenDone() {
+    if (streaming_ && peer_closed_) {
+      close();  // nobody reads the events any more
+      return;
+    }
     if (answered_ && peer_closed_ && writer_.flushed()) {
       close();
     }
@@ -326,6 +366,7 @@ class AdminConnection final : public http::DecoderCallbacks, public StreamWriter
   size_t discarded_ = 0;  // bytes read and dropped after the answer
   int pending_closes_ = 0;
   bool answered_ = false;
+  bool streaming_ = false;  // an event stream: answered, kept open, fed by broadcast()
   bool peer_closed_ = false;
   bool closing_ = false;
 };
@@ -337,6 +378,7 @@ AdminServer::AdminServer(uv_loop_t* loop, AdminHandler handler, AdminAuthPolicy 
 AdminServer::~AdminServer() {
   std::unordered_set<AdminConnection*> open = std::move(connections_);
   connections_.clear();
+  streams_.clear();
   for (AdminConnection* connection : open) {
     connection->abandon();
   }
@@ -368,8 +410,17 @@ void AdminServer::close() {
   server_.close(nullptr);
   std::unordered_set<AdminConnection*> open = std::move(connections_);
   connections_.clear();
+  streams_.clear();
   for (AdminConnection* connection : open) {
     connection->abandon();
+  }
+}
+
+void AdminServer::broadcast(std::string_view frame) {
+  // sendEvents may close a stream, which removes it from streams_: iterate over a copy.
+  std::vector<AdminConnection*> streams(streams_.begin(), streams_.end());
+  for (AdminConnection* stream : streams) {
+    stream->sendEvents(frame);
   }
 }
 

@@ -7,6 +7,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_set>
 #include <utility>
 #include <vector>
@@ -47,6 +48,10 @@ struct AdminResponse {
   // Extra response header fields (WWW-Authenticate, Allow, ...). The server writes
   // Content-Type, Content-Length, Cache-Control and Connection itself.
   Headers headers;
+  // A 200 answer to a GET that opens a Server-Sent Events stream: the server writes the head
+  // without Content-Length, then `body` (the first events), keeps the connection open and adds
+  // it to the streams that broadcast() writes to, until the client goes away.
+  bool event_stream = false;
 };
 
 // Handles one admin request. Runs on the loop thread of the AdminServer (the main thread).
@@ -57,6 +62,8 @@ using AdminHandler = std::function<AdminResponse(const AdminRequest&)>;
 struct AdminServerLimits {
   size_t max_connections = 64;           // more at once are accepted and closed at once
   size_t max_body_bytes = 64 * 1024;     // larger request bodies get 413
+  size_t max_event_streams = 16;         // open /events streams; more get 503
+  size_t max_stream_backlog = 1 << 20;   // a stream that falls this far behind is closed
   uint64_t request_timeout_ms = 10'000;  // the whole request must arrive within this (408);
                                          // then the answer must be taken within it again
 };
@@ -85,6 +92,11 @@ class AdminServer {
   // Stops accepting and closes every open admin connection without answering it.
   void close();
   size_t connectionCount() const { return connections_.size(); }
+  // Event streams open now (see AdminResponse::event_stream).
+  size_t streamCount() const { return streams_.size(); }
+  // Writes `frame` (one or more complete SSE events) to every open event stream; a stream whose
+  // client reads slower than the events come is closed rather than buffered without bound.
+  void broadcast(std::string_view frame);
 
  private:
   friend class AdminConnection;
@@ -100,7 +112,10 @@ class AdminServer {
   // Accepts a connection over the limit and closes it at once.
   void refuse(uv_stream_t* listener);
   // Called by a connection as it starts closing.
-  void forget(AdminConnection* connection) { connections_.erase(connection); }
+  void forget(AdminConnection* connection) {
+    connections_.erase(connection);
+    streams_.erase(connection);
+  }
 
   uv_loop_t* loop_;
   AdminHandler handler_;
@@ -109,6 +124,7 @@ class AdminServer {
   UvHandle<uv_tcp_t> server_;
   uint16_t port_ = 0;
   std::unordered_set<AdminConnection*> connections_;  // open, each owning itself
+  std::unordered_set<AdminConnection*> streams_;      // those of connections_ that stream events
   LogThrottle refusal_log_;
   LogThrottle accept_error_log_;
 };

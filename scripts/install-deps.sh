@@ -12,7 +12,14 @@ packages=(
   # real peers and tools used by tests and benchmarks
   haproxy nginx wrk curl openssl procps iproute2 python3
   prometheus prometheus-alertmanager tcpdump tshark
+  # the dashboard's browser test (playwright-core from npm drives Debian's chromium)
+  chromium
 )
+# The dashboard's assets come from the npm registry at build time. A machine that already has
+# Node.js and npm (from any source) keeps them; otherwise Debian's packages bring them.
+if ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

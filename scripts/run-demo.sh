@@ -29,14 +29,24 @@ for _ in $(seq 1 50); do
   sleep 0.1
 done
 
+# A trickle of requests (about 20 a second) so the dashboard's charts have something to show;
+# DEMO_TRAFFIC=0 turns it off.
+if [[ ${DEMO_TRAFFIC:-1} != 0 ]]; then
+  (while true; do curl -s -o /dev/null http://127.0.0.1:8080/ || true; sleep 0.05; done) &
+  pids+=($!)
+fi
+
 cat <<'TXT'
 
-meshlb demo is running: three backends (127.0.0.1:9001-9003) behind meshlb.
+meshlb demo is running: three backends (127.0.0.1:9001-9003) behind meshlb, with a trickle of
+requests (DEMO_TRAFFIC=0 to turn it off).
+  http://127.0.0.1:9901/                             the live dashboard (open it in a browser)
   curl http://127.0.0.1:8080/                        HTTP, round robin (answers with the backend's name)
   curl -H 'X-Upstream-Delay-Ms: 300' http://127.0.0.1:8080/    a slow answer
   curl -H 'X-Upstream-Status: 503' http://127.0.0.1:8080/      a failing one
   curl http://127.0.0.1:8081/                        the same backends through the TCP listener
-  curl http://127.0.0.1:9901/                        admin: the list of endpoints
+  curl http://127.0.0.1:9901/help                    admin: the list of endpoints
+  curl -N http://127.0.0.1:9901/events               the dashboard's live feed (a JSON tick a second)
   curl http://127.0.0.1:9901/clusters                hosts: health, weight, live stats; stop a backend to see it go
   curl 'http://127.0.0.1:9901/stats?filter=upstream_responses'   stats, one per line
   curl http://127.0.0.1:9901/metrics                 Prometheus (configs/prometheus.yml scrapes it)

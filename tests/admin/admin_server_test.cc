@@ -8,8 +8,11 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <functional>
+#include <future>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -153,6 +156,11 @@ AdminResponse echo(const AdminRequest& request) {
   if (request.path == "/throw") {
     throw std::runtime_error("boom");
   }
+  if (request.path == "/stream") {
+    AdminResponse stream{200, "text/event-stream", "event: hello\ndata: 1\n\n"};
+    stream.event_stream = true;
+    return stream;
+  }
   if (request.path == "/bad-header") {
     return {200, "text/plain", "x", {{"X-Evil", "a\r\nInjected: 1"}}};
   }
@@ -186,11 +194,39 @@ class AdminServerTest : public ::testing::Test {
     port_ = server_->port();
     ASSERT_NE(port_, 0);
     uv_async_init(&loop_, &stop_, [](uv_async_t* async) {
-      static_cast<AdminServerTest*>(async->data)->server_->close();
+      auto* self = static_cast<AdminServerTest*>(async->data);
+      self->server_->close();
       uv_close(reinterpret_cast<uv_handle_t*>(async), nullptr);
+      uv_close(reinterpret_cast<uv_handle_t*>(&self->call_), nullptr);
     });
     stop_.data = this;
+    uv_async_init(&loop_, &call_, [](uv_async_t* async) {
+      auto* self = static_cast<AdminServerTest*>(async->data);
+      std::vector<std::function<void()>> calls;
+      {
+        std::lock_guard lock(self->calls_mutex_);
+        calls.swap(self->calls_);
+      }
+      for (auto& call : calls) {
+        call();
+      }
+    });
+    call_.data = this;
     thread_ = std::thread([this] { uv_run(&loop_, UV_RUN_DEFAULT); });
+  }
+
+  // Runs `fn` on the server's loop thread (where broadcast() and streamCount() belong) and
+  // returns its result.
+  template <typename Fn>
+  auto onLoop(Fn fn) {
+    std::packaged_task<decltype(fn())()> task(std::move(fn));
+    auto result = task.get_future();
+    {
+      std::lock_guard lock(calls_mutex_);
+      calls_.push_back([&task] { task(); });
+    }
+    uv_async_send(&call_);
+    return result.get();
   }
 
   // Closes the server on its own thread and waits until every handle has closed.
@@ -209,6 +245,9 @@ class AdminServerTest : public ::testing::Test {
   uint16_t port_ = 0;
   uv_loop_t loop_{};
   uv_async_t stop_{};
+  uv_async_t call_{};
+  std::mutex calls_mutex_;
+  std::vector<std::function<void()>> calls_;
   std::unique_ptr<AdminServer> server_;
   std::thread thread_;
 };
@@ -485,6 +524,73 @@ TEST_F(AdminServerTest, CloseEndsOpenConnectionsPromptly) {
   bool closed = false;
   EXPECT_EQ(idle.readAll(&closed), "");
   EXPECT_TRUE(closed);
+}
+
+TEST_F(AdminServerTest, EventStreamStaysOpenAndGetsEveryBroadcast) {
+  start();
+  Client client(port_);
+  ASSERT_TRUE(client.send(get("/stream")));
+  std::string head = client.readUntil("data: 1\n\n");
+  EXPECT_NE(head.find("HTTP/1.1 200 OK\r\n"), std::string::npos) << head;
+  EXPECT_NE(head.find("Content-Type: text/event-stream\r\n"), std::string::npos) << head;
+  EXPECT_EQ(head.find("Content-Length"), std::string::npos) << head;
+  EXPECT_EQ(onLoop([this] { return server_->streamCount(); }), 1u);
+  for (int i = 2; i <= 4; ++i) {
+    std::string frame = "event: tick\ndata: " + std::to_string(i) + "\n\n";
+    onLoop([this, frame] { server_->broadcast(frame); });
+    EXPECT_EQ(client.readUntil(frame), frame);
+  }
+}
+
+TEST_F(AdminServerTest, EventStreamsAreBoundedAndFreedWhenClientsLeave) {
+  AdminServerLimits limits;
+  limits.max_event_streams = 2;
+  start({}, limits);
+  auto first = std::make_unique<Client>(port_);
+  Client second(port_);
+  ASSERT_TRUE(first->send(get("/stream")));
+  ASSERT_TRUE(second.send(get("/stream")));
+  first->readUntil("data: 1\n\n");
+  second.readUntil("data: 1\n\n");
+  expectError(ask(port_, get("/stream")), 503, "too_many_streams");
+  first.reset();  // the client goes away: its place is freed without a broadcast
+  size_t streams = 2;
+  for (int i = 0; i < 100 && streams != 1; ++i) {
+    std::this_thread::sleep_for(milliseconds(10));
+    streams = onLoop([this] { return server_->streamCount(); });
+  }
+  EXPECT_EQ(streams, 1u);
+  Client third(port_);
+  ASSERT_TRUE(third.send(get("/stream")));
+  EXPECT_NE(third.readUntil("data: 1\n\n").find("200 OK"), std::string::npos);
+}
+
+TEST_F(AdminServerTest, EventStreamThatFallsBehindIsClosed) {
+  AdminServerLimits limits;
+  limits.max_stream_backlog = 64 * 1024;
+  start({}, limits);
+  Client slow(port_);  // never reads after the head
+  ASSERT_TRUE(slow.send(get("/stream")));
+  slow.readUntil("data: 1\n\n");
+  std::string frame = "event: tick\ndata: " + std::string(16 * 1024, 'x') + "\n\n";
+  size_t streams = 1;
+  // Socket buffers take a few MB first; then the backlog grows past the limit.
+  for (int i = 0; i < 2000 && streams != 0; ++i) {
+    streams = onLoop([this, &frame] {
+      server_->broadcast(frame);
+      return server_->streamCount();
+    });
+  }
+  EXPECT_EQ(streams, 0u);
+}
+
+TEST_F(AdminServerTest, EventStreamAnswerToHeadIsAnOrdinaryAnswer) {
+  start();
+  std::optional<Reply> reply = ask(port_, "HEAD /stream HTTP/1.1\r\nHost: admin\r\n\r\n");
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->status, 200);
+  EXPECT_TRUE(reply->closed);
+  EXPECT_EQ(onLoop([this] { return server_->streamCount(); }), 0u);
 }
 
 }  // namespace

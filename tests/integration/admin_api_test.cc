@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "support/instances.h"
+#include "support/raw_client.h"
 
 namespace meshlb::testing {
 namespace {
@@ -62,15 +63,116 @@ class AdminApiTest : public ::testing::Test {
   std::unique_ptr<Meshlb> meshlb_;
 };
 
-TEST_F(AdminApiTest, IndexListsTheEndpoints) {
-  auto response = httpGet(admin(), "/");
+TEST_F(AdminApiTest, HelpListsTheEndpoints) {
+  auto response = httpGet(admin(), "/help");
   ASSERT_TRUE(response.has_value());
   EXPECT_EQ(response->status, 200);
-  for (const char* endpoint :
-       {"/ready", "/server_info", "/listeners", "/clusters", "/config_dump", "/stats", "/metrics",
-        "/reload", "/drain_listeners", "/quitquitquit", "/drain", "/undrain", "/weight"}) {
+  for (const char* endpoint : {"/ready", "/server_info", "/listeners", "/clusters", "/config_dump",
+                               "/stats", "/metrics", "/events", "/reload", "/drain_listeners",
+                               "/quitquitquit", "/drain", "/undrain", "/weight"}) {
     EXPECT_NE(response->body.find(endpoint), std::string::npos) << endpoint;
   }
+}
+
+TEST_F(AdminApiTest, RootServesTheDashboardFromTheBinary) {
+  auto page = httpGet(admin(), "/");
+  ASSERT_TRUE(page.has_value());
+  EXPECT_EQ(page->status, 200);
+  EXPECT_EQ(page->header("content-type"), "text/html; charset=utf-8");
+  EXPECT_NE(page->body.find("<html"), std::string::npos);
+  // Every file the page loads is served, with its type, and none comes from elsewhere.
+  for (auto [path, type] : {std::pair{"/dashboard/app.js", "text/javascript"},
+                            {"/dashboard/style.css", "text/css"},
+                            {"/dashboard/uPlot.iife.min.js", "text/javascript"},
+                            {"/dashboard/uPlot.min.css", "text/css"}}) {
+    EXPECT_NE(page->body.find(path), std::string::npos) << path;
+    auto asset = httpGet(admin(), path);
+    ASSERT_TRUE(asset.has_value()) << path;
+    EXPECT_EQ(asset->status, 200) << path;
+    EXPECT_EQ(asset->header("content-type"), std::string(type) + "; charset=utf-8") << path;
+    EXPECT_GT(asset->body.size(), 100u) << path;
+  }
+  EXPECT_EQ(page->body.find("https://"), std::string::npos) << "the page must work offline";
+  expectError(httpGet(admin(), "/dashboard/nope.js"), 404, "not_found");
+}
+
+// Reads the next "tick" event of an /events stream and returns its data as JSON.
+nlohmann::json nextTick(RawClient& client) {
+  std::optional<std::string> frame;
+  do {
+    frame = client.readUntil("\n\n");
+    if (!frame) {
+      return nullptr;
+    }
+  } while (frame->find("event: tick\n") == std::string::npos);
+  // The data is every "data: " line of the event, joined with "\n" (as EventSource does).
+  std::string data;
+  size_t line = 0;
+  while ((line = frame->find("data: ", line)) != std::string::npos) {
+    size_t end = frame->find('\n', line);
+    data.append(*frame, line + 6, end - line - 6).append("\n");
+    line = end;
+  }
+  return nlohmann::json::parse(data, nullptr, false);
+}
+
+TEST_F(AdminApiTest, EventsStreamATickEverySecondWithWhatTheEndpointsSay) {
+  traffic(10);
+  RawClient client(admin());
+  ASSERT_TRUE(client.connected());
+  ASSERT_TRUE(client.send("GET /events HTTP/1.1\r\nHost: admin\r\n\r\n"));
+  std::optional<std::string> head = client.readUntil("\r\n\r\n");
+  ASSERT_TRUE(head.has_value());
+  EXPECT_NE(head->find("HTTP/1.1 200"), std::string::npos) << *head;
+  EXPECT_NE(head->find("Content-Type: text/event-stream"), std::string::npos) << *head;
+  EXPECT_EQ(head->find("Content-Length"), std::string::npos) << *head;
+  std::optional<std::string> hello = client.readUntil("event: hello\n");
+  ASSERT_TRUE(hello.has_value());
+  auto start = Clock::now();
+  nlohmann::json first = nextTick(client);  // sent with the head
+  nlohmann::json second = nextTick(client);
+  nlohmann::json third = nextTick(client);
+  double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  std::printf("[ figures  ] three ticks in %.2f s\n", seconds);
+  for (const nlohmann::json* tick : {&first, &second, &third}) {
+    ASSERT_TRUE(tick->is_object());
+    for (const char* key :
+         {"unix_ms", "server", "clusters", "summary", "anomalies", "alerts", "flows"}) {
+      EXPECT_TRUE(tick->contains(key)) << key;
+    }
+  }
+  EXPECT_LT(seconds, 4.0);  // one a second; a generous margin for a busy machine
+  EXPECT_GT(third["unix_ms"].get<int64_t>(), first["unix_ms"].get<int64_t>());
+  // The same bodies as the endpoints: the cluster with its two hosts, the analytics summary.
+  ASSERT_TRUE(third["clusters"].is_object()) << third.dump();
+  EXPECT_NE(third["clusters"].dump().find("\"app\""), std::string::npos);
+  EXPECT_NE(third["clusters"].dump().find(std::to_string(a_.port())), std::string::npos);
+  EXPECT_TRUE(third["summary"].is_object()) << third["summary"].dump();
+}
+
+TEST_F(AdminApiTest, EventsStreamsAreBoundedAndOnlyForGet) {
+  std::vector<std::unique_ptr<RawClient>> streams;
+  for (int i = 0; i < 16; ++i) {
+    streams.push_back(std::make_unique<RawClient>(admin()));
+    ASSERT_TRUE(streams.back()->send("GET /events HTTP/1.1\r\nHost: admin\r\n\r\n"));
+    ASSERT_TRUE(streams.back()->readUntil("event: hello\n").has_value()) << i;
+  }
+  expectError(httpGet(admin(), "/events"), 503, "too_many_streams");
+  streams.clear();  // the server notices the closed streams and frees their places
+  std::optional<Response> again;
+  for (int i = 0; i < 50; ++i) {
+    RawClient client(admin());
+    ASSERT_TRUE(client.send("GET /events HTTP/1.1\r\nHost: admin\r\n\r\n"));
+    std::optional<std::string> head = client.readUntil("\r\n\r\n");
+    ASSERT_TRUE(head.has_value());
+    if (head->find("HTTP/1.1 200") != std::string::npos) {
+      again = Response{};
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(again.has_value()) << "a stream place was not freed after its client left";
+  expectError(post("/events"), 405, "method_not_allowed");
 }
 
 TEST_F(AdminApiTest, UnknownPathIs404AndWrongMethodIs405) {

@@ -75,6 +75,18 @@ std::string RawClient::readBytes(size_t n) {
   return out;
 }
 
+std::optional<std::string> RawClient::readUntil(std::string_view marker) {
+  size_t found;
+  while ((found = buffer_.find(marker)) == std::string::npos) {
+    if (!fill()) {
+      return std::nullopt;
+    }
+  }
+  std::string out = buffer_.substr(0, found + marker.size());
+  buffer_.erase(0, out.size());
+  return out;
+}
+
 std::optional<Response> RawClient::readResponse(bool head_request) {
   size_t end;
   while ((end = buffer_.find("\r\n\r\n")) == std::string::npos) {

@@ -4,6 +4,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace meshlb::testing {
 
@@ -36,6 +37,9 @@ class RawClient {
   bool waitClosed(std::string* rest = nullptr);
   // Reads exactly n bytes (or fewer on close/timeout).
   std::string readBytes(size_t n);
+  // Reads up to and including the first `marker` (a streamed answer's next event, say);
+  // nullopt when the connection closes or the timeout passes first.
+  std::optional<std::string> readUntil(std::string_view marker);
 
  private:
   bool fill();  // reads more into buffer_; false on EOF/timeout/error
