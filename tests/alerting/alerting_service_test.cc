@@ -20,6 +20,7 @@
 
 #include "alerting/rules/rule_parser.h"
 #include "common/wall_clock.h"
+#include "tests/alerting/support/hook_config.h"
 #include "tests/alerting/support/temp_dir.h"
 #include "tests/alerting/support/test_http_server.h"
 #include "tests/alerting/support/wait_until.h"
@@ -57,17 +58,7 @@ std::shared_ptr<const Rule> parsedRule(const nlohmann::json& json) {
   return std::make_shared<const Rule>(parsed.value_or(Rule{}));
 }
 
-NotifierConfig hookConfig(const std::string& url) {
-  NotifierConfig config;
-  config.name = "hook";
-  config.type = NotifierConfig::Type::kWebhook;
-  config.urls = {url};
-  config.timeout_ms = 5'000;
-  config.retry_initial_ms = 20;
-  config.retry_max_ms = 100;
-  config.queue_capacity = 100;
-  return config;
-}
+using testing::hookConfig;
 
 AlertQuery anyState() {
   AlertQuery query;
@@ -140,6 +131,19 @@ class AlertingServiceTest : public ::testing::Test {
       }
     }
     return nullptr;
+  }
+
+  // Fires BackendDown for h1 in a persistent service, then destroys it as a crash would (no
+  // shutdown call). The alert's id, or "" when that failed.
+  std::string fireBeforeRestart() {
+    std::unique_ptr<AlertingService> service = make(persistentConfig());
+    if (service == nullptr) {
+      ADD_FAILURE() << "the service did not start";
+      return "";
+    }
+    setHealthy(0, false);
+    tick(*service);
+    return alertId(*service, "BackendDown", "h1");
   }
 
   static std::string alertId(const AlertingService& service, const std::string& rule,
@@ -381,15 +385,8 @@ TEST_F(AlertingServiceTest, StateSurvivesARestart) {
 
 TEST_F(AlertingServiceTest, RestoredAlertIsNotResolvedDuringTheGrace) {
   ASSERT_FALSE(dir_.path().empty());
-  std::string id;
-  {
-    std::unique_ptr<AlertingService> service = make(persistentConfig());
-    ASSERT_NE(service, nullptr);
-    setHealthy(0, false);
-    tick(*service);
-    id = alertId(*service, "BackendDown", "h1");
-    ASSERT_FALSE(id.empty());
-  }
+  const std::string id = fireBeforeRestart();
+  ASSERT_FALSE(id.empty());
   AlertingConfig config = persistentConfig();
   config.restore_grace_s = 30;
   std::unique_ptr<AlertingService> service = make(config);
@@ -416,15 +413,8 @@ TEST_F(AlertingServiceTest, RestoredAlertIsNotResolvedDuringTheGrace) {
 
 TEST_F(AlertingServiceTest, WithoutGraceARestoredAlertResolvesAtOnce) {
   ASSERT_FALSE(dir_.path().empty());
-  std::string id;
-  {
-    std::unique_ptr<AlertingService> service = make(persistentConfig());
-    ASSERT_NE(service, nullptr);
-    setHealthy(0, false);
-    tick(*service);
-    id = alertId(*service, "BackendDown", "h1");
-    ASSERT_FALSE(id.empty());
-  }
+  const std::string id = fireBeforeRestart();
+  ASSERT_FALSE(id.empty());
   std::unique_ptr<AlertingService> service = make(persistentConfig());  // restore_grace_s 0
   ASSERT_NE(service, nullptr);
   EXPECT_EQ(service->alert(id).value()["restored"], true);

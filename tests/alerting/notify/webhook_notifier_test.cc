@@ -8,6 +8,7 @@
 
 #include "alerting/notify/hmac.h"
 #include "tests/alerting/support/delivery_recorder.h"
+#include "tests/alerting/support/hook_config.h"
 #include "tests/alerting/support/test_http_server.h"
 #include "tests/alerting/support/wait_until.h"
 
@@ -22,17 +23,7 @@ using testing::waitUntil;
 
 constexpr milliseconds kWait{10'000};
 
-NotifierConfig hookConfig(const std::string& url) {
-  NotifierConfig config;
-  config.name = "hook";
-  config.type = NotifierConfig::Type::kWebhook;
-  config.urls = {url};
-  config.timeout_ms = 5'000;
-  config.retry_initial_ms = 20;
-  config.retry_max_ms = 100;
-  config.queue_capacity = 100;
-  return config;
-}
+using testing::hookConfig;
 
 OutgoingAlert makeAlert(const std::string& cluster, const std::string& host,
                         bool resolved = false) {
