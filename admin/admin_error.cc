@@ -23,7 +23,10 @@ AdminResponse methodNotAllowed(std::string_view allowed) {
 }
 
 AdminResponse jsonAnswer(int status, const nlohmann::json& body) {
-  return {status, "application/json", body.dump(2) + "\n"};
+  // Bodies may echo request bytes (an id from the path) that are not UTF-8: replace them
+  // rather than let dump() throw, as adminError does.
+  return {status, "application/json",
+          body.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"};
 }
 
 }  // namespace meshlb::admin

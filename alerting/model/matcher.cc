@@ -22,6 +22,25 @@ bool isRegexOp(Matcher::Op op) {
   return op == Matcher::Op::kRegex || op == Matcher::Op::kNotRegex;
 }
 
+// Longer patterns are refused: label values are short, and std::regex compiles and matches
+// recursively, so its cost grows with the pattern.
+constexpr size_t kMaxPatternLength = 1024;
+
+// Whether the pattern has a backreference (\1 ... \9...). Alertmanager's RE2 has none, and
+// libstdc++'s regex compiler overflows on a backreference with a very large number.
+bool hasBackreference(std::string_view pattern) {
+  for (size_t i = 0; i + 1 < pattern.size(); ++i) {
+    if (pattern[i] != '\\') {
+      continue;
+    }
+    if (pattern[i + 1] >= '1' && pattern[i + 1] <= '9') {
+      return true;
+    }
+    ++i;  // an escaped character, possibly a backslash: never the start of an escape
+  }
+  return false;
+}
+
 // Whether the matcher holds for a label whose value is `value` ("" when absent).
 bool holds(const Matcher& matcher, std::string_view value) {
   switch (matcher.op) {
@@ -67,7 +86,12 @@ std::optional<Matcher> parseMatcher(const nlohmann::json& node, const std::strin
     }
   }
   const bool has_value = reader.string("value", matcher.value, true);
-  if (has_value && isRegexOp(matcher.op)) {
+  if (has_value && isRegexOp(matcher.op) && matcher.value.size() > kMaxPatternLength) {
+    reader.error("value",
+                 "regular expression longer than " + std::to_string(kMaxPatternLength) + " bytes");
+  } else if (has_value && isRegexOp(matcher.op) && hasBackreference(matcher.value)) {
+    reader.error("value", "backreferences (\\1 ... \\9) are not supported");
+  } else if (has_value && isRegexOp(matcher.op)) {
     // std::regex reports a bad pattern only by throwing: caught here, where it is an input error.
     try {
       matcher.regex = std::make_shared<const std::regex>(std::string("^(?:") + matcher.value + ")$",

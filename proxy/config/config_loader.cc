@@ -468,7 +468,9 @@ LoadResult loadConfigFromString(std::string_view json_text) {
     // Parse again with exceptions to learn where: the message carries the byte offset.
     try {
       json again = json::parse(json_text, nullptr, true, true);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {
+      // parse_error, and out_of_range for a number no double holds (1e400): both are the
+      // file's fault, never a reason to stop a running proxy on reload.
       result.errors.push_back({"", std::string("invalid JSON: ") + e.what()});
       return result;
     }

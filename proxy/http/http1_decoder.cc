@@ -237,9 +237,15 @@ int Http1Decoder::onHeadersComplete(llhttp_t* parser) {
     return decoder.fail(502, "unsupported HTTP version in response");
   }
 
+  // A 1xx, 204 or 304 response has no body whatever its Content-Length says (RFC 9110 6.4.1);
+  // llhttp leaves that to the caller. After a 101 the bytes belong to the switched protocol,
+  // with or without Upgrade headers: they are the tunnel's, never this message's body.
+  const bool bodiless_response =
+      decoder.kind_ == Kind::kResponse &&
+      ((head.status >= 100 && head.status < 200) || head.status == 204 || head.status == 304);
   switch (decoder.callbacks_.onHead(head, info)) {
     case HeadAction::kContinue:
-      return 0;
+      return bodiless_response ? 1 : 0;
     case HeadAction::kSkipBody:
       return 1;
     case HeadAction::kStop:

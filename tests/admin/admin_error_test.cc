@@ -33,3 +33,18 @@ TEST(AdminErrorTest, InvalidUtf8IsReplacedNotThrown) {
 
 }  // namespace
 }  // namespace meshlb::admin
+
+namespace meshlb::admin {
+namespace {
+
+// Found by admin_request_fuzz: DELETE /silences/%FF echoed the id into the answer and dump()
+// threw on the invalid UTF-8, so the client got a 500 instead of the 404.
+TEST(JsonAnswerTest, InvalidUtf8IsReplacedNotThrown) {
+  nlohmann::json body = {{"error", "silence_not_found"}, {"detail", std::string("no \xFF")}};
+  AdminResponse response = jsonAnswer(404, body);
+  EXPECT_EQ(response.status, 404);
+  EXPECT_NE(response.body.find("no \xEF\xBF\xBD"), std::string::npos) << response.body;
+}
+
+}  // namespace
+}  // namespace meshlb::admin

@@ -77,6 +77,34 @@ TEST(AlertMatcher, ABadRegexIsAFieldError) {
   EXPECT_EQ(errors[0].reason.rfind("invalid regular expression: ", 0), 0u) << errors[0].reason;
 }
 
+// Found by the rule-parser fuzzer: libstdc++'s regex compiler overflows on a backreference with
+// a 20-digit number. Backreferences are refused (RE2, which Alertmanager uses, has none either),
+// and an escaped backslash followed by a digit is not one.
+TEST(AlertMatcher, BackreferencesAndHugePatternsAreFieldErrors) {
+  for (const char* pattern : {"(a)\\1", "(a)\\99999999999999999999", "x\\\\\\2"}) {
+    std::vector<FieldError> errors;
+    EXPECT_FALSE(
+        parseMatcher({{"name", "a"}, {"op", "=~"}, {"value", pattern}}, "m", errors).has_value())
+        << pattern;
+    ASSERT_EQ(errors.size(), 1u) << pattern;
+    EXPECT_EQ(errors[0].path, "m.value");
+    EXPECT_NE(errors[0].reason.find("backreferences"), std::string::npos) << errors[0].reason;
+  }
+  const Matcher escaped = parse({{"name", "cluster"}, {"op", "=~"}, {"value", "a\\\\1"}});
+  EXPECT_TRUE(escaped.matches(makeLabelSet({{"cluster", "a\\1"}})));
+  EXPECT_TRUE(parse({{"name", "cluster"}, {"op", "=~"}, {"value", "[0-9]\\d"}})
+                  .matches(makeLabelSet({{"cluster", "42"}})));
+
+  std::vector<FieldError> errors;
+  EXPECT_FALSE(
+      parseMatcher({{"name", "a"}, {"op", "=~"}, {"value", std::string(1025, 'a')}}, "m", errors)
+          .has_value());
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].reason.find("longer than 1024"), std::string::npos) << errors[0].reason;
+  EXPECT_TRUE(parse({{"name", "a"}, {"op", "=~"}, {"value", std::string(1024, 'a')}})
+                  .matches(makeLabelSet({{"a", std::string(1024, 'a')}})));
+}
+
 TEST(AlertMatcher, NotAnObject) {
   std::vector<FieldError> errors;
   EXPECT_FALSE(parseMatcher(nlohmann::json::array(), "m", errors).has_value());

@@ -293,6 +293,13 @@ TEST(ConfigLoaderTest, MissingFile) {
 
 // ---- errors ---------------------------------------------------------------------------------
 
+TEST(ConfigLoaderErrorTest, NumberNoDoubleHoldsIsAnErrorNotACrash) {
+  // Found by config_loader_fuzz: json::out_of_range escaped and ended the process on reload.
+  std::vector<std::string> errors = loadErrors("{\"workers\": 1e400}");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_THAT(errors[0], HasSubstr("invalid JSON"));
+}
+
 TEST(ConfigLoaderErrorTest, InvalidJsonMentionsThePosition) {
   std::vector<std::string> errors = loadErrors("{\n  \"workers\": 4,\n  \"listeners\": [\n}");
   ASSERT_EQ(errors.size(), 1u);

@@ -639,6 +639,40 @@ TEST(Http1DecoderResponseTest, CloseDelimitedBodyEndsOnEof) {
   EXPECT_TRUE(f.callbacks.messages[0].complete);
 }
 
+// Found by http_response_codec_fuzz: a 304 with Content-Length waited for a body that never
+// comes, and bytes after a 204 were taken as its body.
+TEST(Http1DecoderResponseTest, NotModifiedAndNoContentHaveNoBodyWhateverTheirLength) {
+  for (const char* head : {"HTTP/1.1 304 Not Modified\r\nContent-Length: 2\r\n\r\n",
+                           "HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\n"}) {
+    DecoderFixture f(Http1Decoder::Kind::kResponse);
+    const std::string response = std::string(head);
+    Http1Decoder::Result result = f.decoder.decode(response.data(), response.size());
+    EXPECT_EQ(result.status, Status::kMessageComplete) << head;
+    EXPECT_EQ(result.consumed, response.size()) << head;
+    ASSERT_EQ(f.callbacks.messages.size(), 1u) << head;
+    EXPECT_EQ(f.callbacks.messages[0].body, "") << head;
+    EXPECT_TRUE(f.callbacks.messages[0].complete) << head;
+  }
+}
+
+// Found by the response-codec fuzzer: a 101 with a Content-Length (and without Upgrade headers,
+// so llhttp saw no upgrade) had the next protocol's bytes decoded as its body. They stay
+// unconsumed, for the tunnel, with or without the Upgrade headers.
+TEST(Http1DecoderResponseTest, SwitchingProtocolsEndsAtItsHead) {
+  for (const char* head :
+       {"HTTP/1.1 101 Switching Protocols\r\nContent-Length: 4\r\n\r\n",
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: upgrade\r\n"
+        "Content-Length: 4\r\n\r\n"}) {
+    DecoderFixture f(Http1Decoder::Kind::kResponse);
+    const std::string response = std::string(head) + "wsws";
+    Http1Decoder::Result result = f.decoder.decode(response.data(), response.size());
+    EXPECT_EQ(result.status, Status::kMessageComplete) << head;
+    EXPECT_EQ(result.consumed, response.size() - 4) << head;
+    ASSERT_EQ(f.callbacks.messages.size(), 1u) << head;
+    EXPECT_EQ(f.callbacks.messages[0].body, "") << head;
+  }
+}
+
 TEST(Http1DecoderResponseTest, FinishOnEofWithoutMessageIsFalse) {
   DecoderFixture f(Http1Decoder::Kind::kResponse);
   EXPECT_FALSE(f.decoder.finishOnEof());
