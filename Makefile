@@ -12,7 +12,7 @@ else
   CMAKE_FLAGS := -DCMAKE_BUILD_TYPE=Release
 endif
 
-.PHONY: all deps build run test bench compare format clean
+.PHONY: all deps build run test fuzz bench compare format clean
 
 all: build
 
@@ -29,6 +29,11 @@ run: build
 test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j 2 --timeout 600
 
+# Every libFuzzer target for FUZZ_SECONDS each (Clang build in build-fuzz); CI runs 30 s each.
+FUZZ_SECONDS ?= 300
+fuzz: deps
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) bash scripts/fuzz-smoke.sh
+
 bench: build
 	@$(BUILD_DIR)/bench/meshlb_bench --benchmark_min_time=0.2
 	@bash bench/compare.sh $(BUILD_DIR)
@@ -37,4 +42,4 @@ format:
 	@git ls-files '*.cc' '*.h' | xargs clang-format -i
 
 clean:
-	@rm -rf build build-asan
+	@rm -rf build build-asan build-fuzz
