@@ -21,7 +21,7 @@ struct CaptureOptions {
   uint32_t snaplen = 128;
   uint32_t buffer_mb = 16;
   uint32_t max_flows = 1'000'000;
-  bool immediate = true;
+  bool immediate = false;
   uint32_t idle_timeout_ms = 60'000;
   uint32_t report_interval_ms = 1'000;
 };

@@ -143,11 +143,11 @@ struct CaptureConfig {
   // BPF filter; empty: TCP to or from every listener and host address of the config (rebuilt
   // on reload).
   std::string filter;
-  uint32_t snaplen = 128;             // bytes kept per packet: headers only
-  uint32_t buffer_mb = 16;            // kernel ring buffer per interface
-  uint32_t max_flows = 1'000'000;     // flow table size, allocated once (untouched pages are free)
-  bool immediate = true;              // deliver packets at once rather than in kernel batches
-  uint32_t idle_timeout_ms = 60'000;  // a flow without packets for this long ends
+  uint32_t snaplen = 128;          // bytes kept per packet: headers only
+  uint32_t buffer_mb = 16;         // kernel ring buffer per interface
+  uint32_t max_flows = 1'000'000;  // flow table size, allocated once (untouched pages are free)
+  bool immediate = false;  // deliver each packet at once (a wake-up each) rather than in batches
+  uint32_t idle_timeout_ms = 60'000;    // a flow without packets for this long ends
   uint32_t report_interval_ms = 1'000;  // long flows report what they did this often
 };
 

@@ -199,11 +199,9 @@ TEST(CaptureLiveTest, BadFilterOrInterfaceIsAStartupError) {
     } else {
       config["capture"]["interfaces"] = {value};
     }
-    // Two freePort() calls may return the same port; distinct ports from one call are certain.
-    const int port = freePort();
-    config["admin"] = {{"address", "127.0.0.1:" + std::to_string(port)}};
-    config["listeners"][0]["address"] =
-        "127.0.0.1:" + std::to_string(port == 65535 ? port - 1 : port + 1);
+    // Port 0 everywhere: start-up must fail on the capture, never on a port someone else took.
+    config["admin"] = {{"address", "127.0.0.1:0"}};
+    config["listeners"][0]["address"] = "127.0.0.2:0";  // 127.0.0.1:0 would be the admin's
     std::string path = tempPath("bad-capture.json");
     std::ofstream(path) << config.dump();
     std::string log = tempPath("bad-capture.log");
