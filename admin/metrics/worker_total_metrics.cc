@@ -51,6 +51,9 @@ const std::unordered_map<std::string_view, const char*>& knownHelp() {
        "Requests answered 503 because a cluster's max_requests was reached."},
       {"downstream_connections_refused_total",
        "Client connections closed on accept because a listener's max_connections was reached."},
+      {"downstream_accept_errors_total",
+       "Failed accepts of client connections as libuv reports them (for example out of file "
+       "descriptors once libuv's own shedding failed), on all listeners."},
       {"upstream_retries_budget_exhausted_total",
        "Retries that were due but refused by the cluster's retry budget, over all clusters."},
       {"upstream_bad_responses_total",

@@ -177,6 +177,7 @@ stats::StatsSnapshot ProxyServer::stats() const {
   sum("overflow_max_pending_requests_total", &WorkerStats::overflow_max_pending_requests_total);
   sum("overflow_max_requests_total", &WorkerStats::overflow_max_requests_total);
   sum("downstream_connections_refused_total", &WorkerStats::downstream_connections_refused_total);
+  sum("downstream_accept_errors_total", &WorkerStats::downstream_accept_errors_total);
   sum("upstream_retries_budget_exhausted_total",
       &WorkerStats::upstream_retries_budget_exhausted_total);
   sum("upstream_bad_responses_total", &WorkerStats::upstream_bad_responses_total);

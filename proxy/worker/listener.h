@@ -38,13 +38,27 @@ struct ListenerRuntime {
   ListenerRuntime* successor = nullptr;
 };
 
+class Worker;
+
 // A worker's accepting socket for one address. It outlives generations: a reload that keeps the
 // address only points `current` at the new generation's listener, so no connection is refused
 // while the config changes. Worker-local.
+//
+// Out of file descriptors, accepting pauses: libuv retries a failing accept in a loop that only
+// a free descriptor or closing the handle ends, so the handle is closed and later opened again
+// on `spare_fd`, a duplicate of the socket kept for that. Meanwhile the socket stays open and
+// in its SO_REUSEPORT group, so waiting clients stay queued (or go to other workers).
 struct ListenerSocket {
   std::string address;  // SocketAddress::toString(), the key across generations
   ListenerRuntime* current = nullptr;
+  Worker* worker = nullptr;
   UvHandle<uv_tcp_t> server;
+  int spare_fd = -1;             // dup of the listening socket; -1: pausing is not possible
+  bool paused = false;           // `server` was closed after running out of descriptors
+  bool pause_closed = false;     // ... and its close callback has run: it may be opened again
+  bool retired = false;          // let go while paused: the pause's close callback frees it
+  uint64_t last_warning_ms = 0;  // accept errors are logged at most once a second
+  uint64_t errors_unlogged = 0;  // accept errors since the last warning
 };
 
 }  // namespace meshlb

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <set>
 
 #include "common/log.h"
@@ -13,6 +15,8 @@ namespace {
 
 constexpr uint64_t kDrainTickMs = 50;
 constexpr uint64_t kReapTickMs = 500;
+// How often a listener paused out of file descriptors tries to accept again.
+constexpr uint64_t kAcceptResumeMs = 250;
 constexpr int kListenBacklog = 4096;
 
 void closeFds(std::map<std::string, int>& fds) {
@@ -157,16 +161,20 @@ void Worker::bindSockets(Generation& generation, std::map<std::string, int>& new
       }
       auto created = std::make_unique<ListenerSocket>();
       created->address = address;
+      created->worker = this;
       uv_tcp_init(&loop_, created->server.get());
       created->server.initialized(created.get());
-      int rc = uv_tcp_open(created->server.get(), fd->second);
-      if (rc == 0) {
-        fd->second = -1;  // the handle owns it now
-        rc = uv_listen(created->server.stream(), kListenBacklog, &Worker::onConnection);
+      created->spare_fd = dup(fd->second);
+      if (created->spare_fd < 0) {
+        LOG_WARN(
+            "worker %u: listener %s: no spare descriptor (%s); accepting cannot pause when "
+            "descriptors run out",
+            index_, listener->config->name.c_str(), strerror(errno));
       }
-      if (rc != 0) {
-        LOG_ERROR("worker %u: listener %s: %s", index_, listener->config->name.c_str(),
-                  uv_strerror(rc));
+      const int listen_fd = fd->second;
+      fd->second = -1;  // the handle owns it now (or it was closed)
+      if (!listenOn(*created, listen_fd)) {
+        LOG_ERROR("worker %u: listener %s: cannot accept", index_, listener->config->name.c_str());
       }
       socket = created.get();
       sockets_.push_back(std::move(created));
@@ -183,9 +191,83 @@ void Worker::bindSockets(Generation& generation, std::map<std::string, int>& new
     }
     ListenerSocket* closing = it->release();
     it = sockets_.erase(it);
-    closing->current = nullptr;
-    closing->server.close(
-        [](uv_handle_t* handle) { delete static_cast<ListenerSocket*>(handle->data); });
+    closeListenerSocket(closing);
+  }
+}
+
+bool Worker::listenOn(ListenerSocket& socket, int fd) {
+  int rc = uv_tcp_open(socket.server.get(), fd);
+  if (rc != 0) {
+    ::close(fd);
+  } else {
+    rc = uv_listen(socket.server.stream(), kListenBacklog, &Worker::onConnection);
+  }
+  if (rc != 0) {
+    LOG_ERROR("worker %u: listen on %s: %s", index_, socket.address.c_str(), uv_strerror(rc));
+    return false;
+  }
+  return true;
+}
+
+void Worker::closeListenerSocket(ListenerSocket* socket) {
+  socket->current = nullptr;
+  if (socket->spare_fd >= 0) {
+    ::close(socket->spare_fd);
+    socket->spare_fd = -1;
+  }
+  if (socket->server.close(
+          [](uv_handle_t* handle) { delete static_cast<ListenerSocket*>(handle->data); })) {
+    return;
+  }
+  // Paused: the handle is closed already, or closing.
+  if (socket->pause_closed) {
+    delete socket;
+  } else {
+    socket->retired = true;
+  }
+}
+
+void Worker::pauseAccepting(ListenerSocket& socket) {
+  socket.paused = true;
+  socket.pause_closed = false;
+  // Closing sets the handle's fd to -1, which is what ends libuv's accept loop.
+  socket.server.close([](uv_handle_t* handle) {
+    auto* closed = static_cast<ListenerSocket*>(handle->data);
+    closed->pause_closed = true;
+    if (closed->retired) {
+      delete closed;
+    }
+  });
+  if (!uv_is_active(resume_timer_.handle())) {
+    uv_timer_start(resume_timer_.get(), &Worker::onResumeTick, kAcceptResumeMs, kAcceptResumeMs);
+  }
+}
+
+void Worker::onResumeTick(uv_timer_t* timer) {
+  auto* self = static_cast<Worker*>(timer->data);
+  bool still_paused = false;
+  for (auto& socket : self->sockets_) {
+    if (!socket->paused) {
+      continue;
+    }
+    // A new spare first: without a free descriptor for it, it is too early to accept anyway.
+    const int next_spare = socket->pause_closed ? dup(socket->spare_fd) : -1;
+    if (next_spare < 0) {
+      still_paused = true;
+      continue;
+    }
+    const int listen_fd = socket->spare_fd;
+    socket->spare_fd = next_spare;
+    socket->paused = false;
+    socket->pause_closed = false;
+    uv_tcp_init(&self->loop_, socket->server.get());
+    socket->server.initialized(socket.get());
+    if (self->listenOn(*socket, listen_fd)) {
+      LOG_INFO("worker %u: accepting on %s again", self->index_, socket->address.c_str());
+    }
+  }
+  if (!still_paused) {
+    uv_timer_stop(timer);
   }
 }
 
@@ -251,6 +333,8 @@ void Worker::setUp() {
   drain_timer_.initialized(this);
   uv_timer_init(&loop_, reap_timer_.get());
   reap_timer_.initialized(this);
+  uv_timer_init(&loop_, resume_timer_.get());
+  resume_timer_.initialized(this);
 }
 
 void Worker::run() {
@@ -290,7 +374,7 @@ void Worker::onConnection(uv_stream_t* server, int status) {
   }
   WorkerContext& context = *listener->worker;
   if (status != 0) {
-    LOG_WARN("accept on %s: %s", listener->config->name.c_str(), uv_strerror(status));
+    onAcceptError(*socket, status);
     return;
   }
   if (context.draining) {
@@ -316,6 +400,28 @@ void Worker::onConnection(uv_stream_t* server, int status) {
   }
 }
 
+void Worker::onAcceptError(ListenerSocket& socket, int status) {
+  WorkerContext& context = *socket.current->worker;
+  context.stats->downstream_accept_errors_total.add();
+  const bool out_of_descriptors = status == UV_EMFILE || status == UV_ENFILE;
+  const bool pausing = out_of_descriptors && socket.spare_fd >= 0 && !socket.paused;
+  // uv_now() stands still inside libuv's accept loop: read the clock.
+  const uint64_t now_ms = uv_hrtime() / 1'000'000;
+  if (socket.last_warning_ms != 0 && now_ms - socket.last_warning_ms < 1000) {
+    ++socket.errors_unlogged;
+  } else {
+    LOG_WARN("accept on %s: %s%s (%llu more since the last warning)",
+             socket.current->config->name.c_str(), uv_strerror(status),
+             pausing ? "; accepting pauses" : "",
+             static_cast<unsigned long long>(socket.errors_unlogged));
+    socket.last_warning_ms = now_ms;
+    socket.errors_unlogged = 0;
+  }
+  if (pausing) {
+    socket.worker->pauseAccepting(socket);
+  }
+}
+
 void Worker::refuseConnection(uv_stream_t* server, WorkerContext& context) {
   // Over max_connections: accept and reset at once, so the client learns now rather than after
   // the kernel's backlog has filled and its connect has timed out.
@@ -335,12 +441,10 @@ void Worker::beginDrain() {
   draining_ = true;
   context_->draining = true;
   for (auto& socket : sockets_) {
-    ListenerSocket* closing = socket.release();
-    closing->current = nullptr;
-    closing->server.close(
-        [](uv_handle_t* handle) { delete static_cast<ListenerSocket*>(handle->data); });
+    closeListenerSocket(socket.release());
   }
   sockets_.clear();
+  resume_timer_.close(nullptr);
   // drain() may close sessions, which unlinks them: walk with the next pointer saved.
   for (Session* session = context_->sessions; session != nullptr;) {
     Session* next = session->next_session;
@@ -382,6 +486,7 @@ void Worker::tearDown() {
   }
   drain_timer_.close(nullptr);
   reap_timer_.close(nullptr);
+  resume_timer_.close(nullptr);
   {
     std::lock_guard<std::mutex> lock(wakeup_mutex_);
     wakeup_open_ = false;

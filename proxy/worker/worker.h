@@ -76,6 +76,14 @@ class Worker {
   Generation& current() { return *generations_.back(); }
   static void onAsync(uv_async_t* async);
   static void onConnection(uv_stream_t* server, int status);
+  // Accept failed: count, warn at most once a second, and pause on EMFILE/ENFILE.
+  static void onAcceptError(ListenerSocket& socket, int status);
+  // Starts accepting on `socket` (its server handle initialised, not yet listening on `fd`).
+  bool listenOn(ListenerSocket& socket, int fd);
+  void pauseAccepting(ListenerSocket& socket);
+  static void onResumeTick(uv_timer_t* timer);
+  // Takes `socket` out of service and frees it once libuv is done with it.
+  static void closeListenerSocket(ListenerSocket* socket);
   static void refuseConnection(uv_stream_t* server, WorkerContext& context);
   static void onDrainTick(uv_timer_t* timer);
   static void onReapTick(uv_timer_t* timer);
@@ -88,6 +96,7 @@ class Worker {
   UvHandle<uv_async_t> wakeup_;
   UvHandle<uv_timer_t> drain_timer_;
   UvHandle<uv_timer_t> reap_timer_;
+  UvHandle<uv_timer_t> resume_timer_;  // re-opens listener sockets paused out of descriptors
 
   // Mailbox from the main thread, guarded by wakeup_mutex_.
   std::mutex wakeup_mutex_;   // also keeps sends away from the wake-up handle's close

@@ -27,6 +27,7 @@ struct WorkerStats {
   Counter overflow_max_pending_requests_total;      // 503: cluster's max_pending_requests reached
   Counter overflow_max_requests_total;              // 503: cluster's max_requests reached
   Counter downstream_connections_refused_total;     // listener's max_connections reached
+  Counter downstream_accept_errors_total;           // accept failed (e.g. EMFILE) on a listener
   Counter upstream_retries_total;                   // attempts after the first (retry_policy)
   Counter upstream_retries_budget_exhausted_total;  // a retry was due but the budget said no
   Counter lb_panic_total;                   // requests balanced over all hosts (too few usable)

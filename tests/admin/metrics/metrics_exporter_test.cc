@@ -63,6 +63,7 @@ std::vector<std::pair<std::string, uint64_t>> workerTotals(uint64_t value) {
                            "overflow_max_pending_requests_total",
                            "overflow_max_requests_total",
                            "downstream_connections_refused_total",
+                           "downstream_accept_errors_total",
                            "upstream_retries_total",
                            "upstream_retries_budget_exhausted_total",
                            "upstream_connect_failures_total",
