@@ -2,7 +2,6 @@
 // killed at 5 s and restarted at 12 s. With health checks and retries on connect-failure and
 // reset, no client request fails, and the host's state follows its life within the bounds.
 #include <gtest/gtest.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <atomic>

@@ -2,7 +2,6 @@
 // meshlb, no kernel drops with the default buffer, and every backend in /flows/summary; the
 // flows and metrics endpoints; and running on, with a clear word, without the privilege.
 #include <gtest/gtest.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -55,10 +54,7 @@ TEST(CaptureLiveTest, ThousandConnectionsOfWrkWithoutKernelDrops) {
   if (access("/usr/bin/wrk", X_OK) != 0) {
     GTEST_FAIL() << "wrk is not installed (scripts/install-deps.sh installs it)";
   }
-  rlimit limit{};
-  getrlimit(RLIMIT_NOFILE, &limit);
-  limit.rlim_cur = limit.rlim_max;
-  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &limit), 0);
+  ASSERT_GE(raiseFdLimitToHard(), 4096u) << "need at least 4096 file descriptors";
 
   TestUpstream a("a"), b("b"), c("c");
   Meshlb meshlb(captureConfig({&a, &b, &c}));

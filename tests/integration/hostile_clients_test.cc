@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <fcntl.h>
@@ -24,23 +23,6 @@ namespace meshlb::testing {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-long long msSince(Clock::time_point start) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
-}
-
-nlohmann::json singleCluster(nlohmann::json cluster, int workers) {
-  return {{"workers", workers},
-          {"listeners", {{{"name", "web"}, {"routes", {{{"cluster", "app"}}}}}}},
-          {"clusters", {cluster}}};
-}
-
-void raiseFdLimitToHard() {
-  rlimit limit{};
-  getrlimit(RLIMIT_NOFILE, &limit);
-  limit.rlim_cur = limit.rlim_max;
-  setrlimit(RLIMIT_NOFILE, &limit);
-}
 
 // A non-blocking connect to 127.0.0.1:port; -1 on failure. Loopback connects complete at once
 // or shortly after (EINPROGRESS), which the caller's poll sees.
@@ -76,10 +58,7 @@ TEST(HostileClientsTest, SlowHeaderClientsDoNotDelayOthersAndAreTimedOut) {
   constexpr int kCloseMarginMs = 3000;  // a loaded machine may run the timers late
   constexpr int kNormalRequests = 200;
   // 1000 client sockets here and 1000 accepted ones in meshlb, which inherits the limit.
-  raiseFdLimitToHard();
-  rlimit limit{};
-  getrlimit(RLIMIT_NOFILE, &limit);
-  ASSERT_GE(limit.rlim_cur, 2 * kSlowConnections + 200u) << "too few file descriptors";
+  ASSERT_GE(raiseFdLimitToHard(), 2 * kSlowConnections + 200u) << "too few file descriptors";
 
   TestUpstream a("a");
   nlohmann::json config = singleCluster(clusterOf("app", {&a}), 2);

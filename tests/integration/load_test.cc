@@ -1,7 +1,6 @@
 // wrk with 1000 connections for 10 s through meshlb: every request answered 2xx, no socket
 // errors. A correctness test under load; speed figures belong to bench/, this only logs them.
 #include <gtest/gtest.h>
-#include <sys/resource.h>
 
 #include <unistd.h>
 
@@ -18,11 +17,7 @@ TEST(LoadTest, ThousandConnectionsForTenSecondsWithoutErrors) {
   }
   // 1000 client connections plus as many upstream ones: raise the soft fd limit to the hard one;
   // meshlb and wrk inherit it.
-  rlimit limit{};
-  getrlimit(RLIMIT_NOFILE, &limit);
-  limit.rlim_cur = limit.rlim_max;
-  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &limit), 0);
-  ASSERT_GE(limit.rlim_cur, 4096u) << "need at least 4096 file descriptors";
+  ASSERT_GE(raiseFdLimitToHard(), 4096u) << "need at least 4096 file descriptors";
 
   TestUpstream a("a"), b("b"), c("c");
   Meshlb meshlb({{"workers", 2},

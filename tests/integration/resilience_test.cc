@@ -1,6 +1,5 @@
 // Retries, circuit breakers and listener limits in the real binary.
 #include <gtest/gtest.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <map>
@@ -47,12 +46,6 @@ std::map<std::string, int> concurrentSlowRequests(int port, int count, int delay
                    : "none"];
   }
   return outcomes;
-}
-
-nlohmann::json singleCluster(nlohmann::json cluster, int workers = 1) {
-  return {{"workers", workers},
-          {"listeners", {{{"name", "web"}, {"routes", {{{"cluster", "app"}}}}}}},
-          {"clusters", {cluster}}};
 }
 
 TEST(RetryTest, ConnectFailureIsRetriedOnAnotherHost) {

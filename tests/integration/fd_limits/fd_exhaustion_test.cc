@@ -7,7 +7,6 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <fcntl.h>
@@ -27,43 +26,6 @@ namespace meshlb::testing {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-long long msSince(Clock::time_point start) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
-}
-
-nlohmann::json singleCluster(nlohmann::json cluster, int workers) {
-  return {{"workers", workers},
-          {"listeners", {{{"name", "web"}, {"routes", {{{"cluster", "app"}}}}}}},
-          {"clusters", {cluster}}};
-}
-
-// The soft RLIMIT_NOFILE of this process, which a child started meanwhile inherits (meshlb does
-// not change its own). Restored on scope exit.
-class ScopedFdLimit {
- public:
-  explicit ScopedFdLimit(rlim_t soft) {
-    getrlimit(RLIMIT_NOFILE, &saved_);
-    rlimit limit = saved_;
-    limit.rlim_cur = std::min(soft, saved_.rlim_max);
-    ok_ = setrlimit(RLIMIT_NOFILE, &limit) == 0;
-  }
-  ~ScopedFdLimit() { setrlimit(RLIMIT_NOFILE, &saved_); }
-  ScopedFdLimit(const ScopedFdLimit&) = delete;
-  ScopedFdLimit& operator=(const ScopedFdLimit&) = delete;
-  bool ok() const { return ok_; }
-
- private:
-  rlimit saved_{};
-  bool ok_ = false;
-};
-
-void raiseFdLimitToHard() {
-  rlimit limit{};
-  getrlimit(RLIMIT_NOFILE, &limit);
-  limit.rlim_cur = limit.rlim_max;
-  setrlimit(RLIMIT_NOFILE, &limit);
-}
 
 // A blocking connect (the kernel completes it from the listen backlog whether or not meshlb
 // accepts); -1 on failure.

@@ -179,4 +179,10 @@ nlohmann::json clusterOf(const std::string& name, const std::vector<TestUpstream
   return {{"name", name}, {"lb_policy", policy}, {"hosts", hosts}};
 }
 
+nlohmann::json singleCluster(nlohmann::json cluster, int workers) {
+  return {{"workers", workers},
+          {"listeners", {{{"name", "web"}, {"routes", {{{"cluster", "app"}}}}}}},
+          {"clusters", {std::move(cluster)}}};
+}
+
 }  // namespace meshlb::testing

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/limits.h"
 #include "support/process.h"
 #include "support/raw_client.h"
 
@@ -67,6 +68,9 @@ class Meshlb {
 // A cluster of the given upstreams, as config JSON.
 nlohmann::json clusterOf(const std::string& name, const std::vector<TestUpstream*>& upstreams,
                          const std::string& policy = "round_robin");
+
+// A config of one listener "web" routing everything to `cluster` (which must be named "app").
+nlohmann::json singleCluster(nlohmann::json cluster, int workers = 1);
 
 // A unique scratch path under the test temp dir.
 std::string tempPath(const std::string& stem);
