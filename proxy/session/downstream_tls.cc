@@ -16,8 +16,7 @@ bool receiveDownstreamTls(tls::TlsConnection& tls, StreamWriter& writer, const c
       stats.tls_errors_total.add();
       listener_stats.tls_errors.add();
     } else {
-      stats.tls_handshake_errors_total.add();
-      listener_stats.tls_handshake_errors.add();
+      countDownstreamHandshakeFailure(stats, listener_stats);
     }
     LOG_DEBUG("downstream TLS: %s", tls.lastError().c_str());
     return false;
@@ -28,6 +27,11 @@ bool receiveDownstreamTls(tls::TlsConnection& tls, StreamWriter& writer, const c
     listener_stats.tls_handshakes.add();
   }
   return true;
+}
+
+void countDownstreamHandshakeFailure(WorkerStats& stats, stats::ListenerStats& listener_stats) {
+  stats.tls_handshake_errors_total.add();
+  listener_stats.tls_handshake_errors.add();
 }
 
 }  // namespace meshlb

@@ -18,4 +18,7 @@ bool receiveDownstreamTls(tls::TlsConnection& tls, StreamWriter& writer, const c
                           size_t length, std::string& plaintext, WorkerStats& stats,
                           stats::ListenerStats& listener_stats, bool& handshake_counted);
 
+// Counts a client connection whose handshake failed or did not finish in time. Worker-local.
+void countDownstreamHandshakeFailure(WorkerStats& stats, stats::ListenerStats& listener_stats);
+
 }  // namespace meshlb

@@ -515,7 +515,11 @@ void HttpSession::onTimer(uv_timer_t* timer) {
   auto* self = static_cast<HttpSession*>(timer->data);
   switch (self->timer_purpose_) {
     case TimerPurpose::kHeader:
-      if (self->decoder_.inMessage()) {
+      if (self->tls_ && !self->tls_->handshakeDone()) {
+        // The header timeout bounds the handshake too: a client stalled in it is a failed one.
+        countDownstreamHandshakeFailure(*self->worker_.stats, *self->listener_stats_);
+        self->close();
+      } else if (self->decoder_.inMessage()) {
         self->worker_.stats->header_timeouts_total.add();
         self->countBadRequest(stats::BadRequestReason::kHeadTimeout);
         self->localReply(408, "request head not received in time");

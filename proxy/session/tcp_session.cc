@@ -1,5 +1,7 @@
 #include "proxy/session/tcp_session.h"
 
+#include <algorithm>
+
 #include "common/address.h"
 #include "common/log.h"
 #include "proxy/session/downstream_tls.h"
@@ -108,8 +110,7 @@ void TcpSession::onConnect(uv_connect_t* request, int status) {
   self->host_stats_->connect_duration.record((uv_hrtime() - self->connect_started_ns_) / 1000);
   self->upstream_.writer.attach(self->upstream_.tcp.stream());
   self->last_activity_ms_ = uv_now(self->worker_.loop);
-  uv_timer_start(self->timer_.get(), &TcpSession::onTimer, self->listener_.config->idle_timeout_ms,
-                 0);
+  self->armIdleTimer();
   self->startReading(self->client_);
   self->startReading(self->upstream_);
 }
@@ -122,14 +123,41 @@ void TcpSession::onTimer(uv_timer_t* timer) {
     self->close();  // connect timeout
     return;
   }
+  if (self->handshakeOverdue()) {
+    countDownstreamHandshakeFailure(*self->worker_.stats, *self->listener_stats_);
+    self->close();
+    return;
+  }
   // Idle check without re-arming the timer on every read: compare with the last activity.
   uint64_t idle_ms = self->listener_.config->idle_timeout_ms;
   uint64_t since = uv_now(self->worker_.loop) - self->last_activity_ms_;
   if (since >= idle_ms) {
     self->close();
   } else {
-    uv_timer_start(timer, &TcpSession::onTimer, idle_ms - since, 0);
+    self->armIdleTimer();
   }
+}
+
+uint64_t TcpSession::msSinceAccept() const {
+  // connect_started_ns_ is taken right after the accept.
+  return (uv_hrtime() - connect_started_ns_) / 1'000'000;
+}
+
+bool TcpSession::handshakeOverdue() const {
+  return tls_ && !tls_->handshakeDone() && msSinceAccept() >= listener_.config->header_timeout_ms;
+}
+
+void TcpSession::armIdleTimer() {
+  uint64_t idle_ms = listener_.config->idle_timeout_ms;
+  uint64_t since = uv_now(worker_.loop) - last_activity_ms_;
+  uint64_t wait_ms = since < idle_ms ? idle_ms - since : 0;
+  if (tls_ && !tls_->handshakeDone()) {
+    // The listener's header timeout bounds the handshake, as for HTTP listeners.
+    uint64_t elapsed = msSinceAccept();
+    uint64_t limit = listener_.config->header_timeout_ms;
+    wait_ms = std::min(wait_ms, elapsed < limit ? limit - elapsed : 0);
+  }
+  uv_timer_start(timer_.get(), &TcpSession::onTimer, wait_ms, 0);
 }
 
 void TcpSession::startReading(Side& side) {

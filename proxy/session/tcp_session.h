@@ -48,6 +48,11 @@ class TcpSession final : public Session {
   static void onAlloc(uv_handle_t* handle, size_t suggested, uv_buf_t* buffer);
   static void onRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buffer);
   static void onTimer(uv_timer_t* timer);
+  // Arms the timer for the idle timeout or, while a TLS handshake is unfinished, for the
+  // listener's header timeout if that comes first.
+  void armIdleTimer();
+  uint64_t msSinceAccept() const;
+  bool handshakeOverdue() const;
   static void onClosed(uv_handle_t* handle);
 
   Side& peerOf(Side& side) { return side.is_client ? upstream_ : client_; }

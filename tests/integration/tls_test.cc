@@ -6,6 +6,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <iostream>
+
 #include "support/instances.h"
 #include "tests/proxy/tls/test_certificates.h"
 
@@ -120,6 +122,82 @@ TEST_F(TlsTest, GarbageInsteadOfAClientHelloIsCountedAndClosed) {
   EXPECT_TRUE(client.waitClosed());
   EXPECT_EQ(meshlb.stats()["tls_handshake_errors_total"], 1);
   EXPECT_EQ(upstream.requests(), 0u);
+}
+
+// A client stalled in the middle of its ClientHello, and one that never says anything, are closed
+// at the listener's header timeout and counted as failed handshakes; a prompt client is served.
+void expectStalledHandshakesClosed(const std::string& ca_file, Meshlb& meshlb,
+                                   TestUpstream& upstream, int header_timeout_ms) {
+  constexpr int kMarginMs = 4000;  // a loaded machine may run the timer late
+  const auto timeout = std::chrono::milliseconds(header_timeout_ms + kMarginMs);
+  RawClient stalled(meshlb.listenerPort(0), timeout);
+  const auto start = std::chrono::steady_clock::now();
+  // The first bytes of a handshake record that announces 512 bytes, then silence.
+  ASSERT_TRUE(stalled.send(std::string("\x16\x03\x01\x02\x00\x01", 6)));
+  RawClient silent(meshlb.listenerPort(0), timeout);
+  EXPECT_TRUE(stalled.waitClosed());
+  const long long stalled_ms = msSince(start);
+  EXPECT_TRUE(silent.waitClosed());
+  const long long silent_ms = msSince(start);
+  std::cout << "stalled handshake closed after " << stalled_ms << " ms, silent client after "
+            << silent_ms << " ms (header timeout " << header_timeout_ms << " ms)\n";
+  EXPECT_GE(stalled_ms, header_timeout_ms - 100);
+  EXPECT_LT(silent_ms, header_timeout_ms + kMarginMs);
+  nlohmann::json stats = meshlb.stats();
+  EXPECT_EQ(stats["tls_handshake_errors_total"], 2) << stats.dump();
+  EXPECT_EQ(stats["tls_handshakes_total"], 0) << stats.dump();
+  EXPECT_EQ(upstream.requests(), 0u);
+  const std::string port = std::to_string(meshlb.listenerPort(0));
+  CommandResult curl =
+      runCommand("curl -sS --cacert " + ca_file + " --resolve a.example.com:" + port +
+                 ":127.0.0.1 https://a.example.com:" + port + "/");
+  EXPECT_EQ(curl.code, 0) << curl.output;
+  EXPECT_EQ(curl.output, "backend\n");
+}
+
+TEST_F(TlsTest, StalledHandshakeIsClosedAtTheHeaderTimeout) {
+  constexpr int kHeaderTimeoutMs = 1000;
+  TestUpstream upstream("backend");
+  nlohmann::json config = tlsListenerConfig(upstream);
+  config["listeners"][0]["header_timeout_ms"] = kHeaderTimeoutMs;
+  Meshlb meshlb(config);
+  ASSERT_TRUE(meshlb.ready()) << meshlb.stderrLog();
+  expectStalledHandshakesClosed(ca_.caFile(), meshlb, upstream, kHeaderTimeoutMs);
+}
+
+TEST_F(TlsTest, TcpListenerBoundsTheHandshakeByTheHeaderTimeoutToo) {
+  constexpr int kHeaderTimeoutMs = 1000;
+  TestUpstream upstream("backend");
+  nlohmann::json config = tlsListenerConfig(upstream);
+  config["listeners"][0].erase("routes");
+  config["listeners"][0]["protocol"] = "tcp";
+  config["listeners"][0]["cluster"] = "app";
+  config["listeners"][0]["header_timeout_ms"] = kHeaderTimeoutMs;
+  Meshlb meshlb(config);
+  ASSERT_TRUE(meshlb.ready()) << meshlb.stderrLog();
+  expectStalledHandshakesClosed(ca_.caFile(), meshlb, upstream, kHeaderTimeoutMs);
+}
+
+TEST_F(TlsTest, RenegotiationIsRefused) {
+  TestUpstream upstream("backend");
+  Meshlb meshlb(tlsListenerConfig(upstream));
+  ASSERT_TRUE(meshlb.ready()) << meshlb.stderrLog();
+  // TLS 1.2 (1.3 has no renegotiation). s_client reads "R" on a line of its own as "renegotiate
+  // now"; the request after it must not be answered over a renegotiated session.
+  const std::string port = std::to_string(meshlb.listenerPort(0));
+  CommandResult renegotiate = runCommand(
+      "(sleep 1; echo R; sleep 1; printf 'GET / HTTP/1.1\\r\\nHost: a\\r\\n\\r\\n'; sleep 1) | "
+      "openssl s_client -tls1_2 -connect 127.0.0.1:" +
+      port + " -CAfile " + ca_.caFile() + " -servername a.example.com");
+  EXPECT_NE(renegotiate.output.find("RENEGOTIATING"), std::string::npos) << renegotiate.output;
+  EXPECT_NE(renegotiate.output.find("no renegotiation"), std::string::npos) << renegotiate.output;
+  EXPECT_EQ(renegotiate.output.find("HTTP/1.1 200"), std::string::npos) << renegotiate.output;
+  // meshlb is unharmed: a fresh TLS 1.2 connection is served.
+  CommandResult fresh = runCommand(
+      "(sleep 1; printf 'GET / HTTP/1.1\\r\\nHost: a\\r\\nConnection: close\\r\\n\\r\\n'; "
+      "sleep 1) | openssl s_client -tls1_2 -quiet -connect 127.0.0.1:" +
+      port + " -CAfile " + ca_.caFile() + " -servername a.example.com");
+  EXPECT_NE(fresh.output.find("HTTP/1.1 200"), std::string::npos) << fresh.output;
 }
 
 TEST_F(TlsTest, UpstreamTlsIsVerifiedAndAnUnknownCaIsRefused) {
