@@ -365,13 +365,15 @@ TEST_F(AdminApiTest, QuitQuitQuitExitsCleanly) {
 
 class AdminTokenTest : public ::testing::Test {
  protected:
-  std::unique_ptr<Meshlb> start(bool protect_reads) {
+  std::unique_ptr<Meshlb> start(bool protect_reads,
+                                const std::vector<std::string>& extra_args = {}) {
     std::string token_file = tempPath("admin-token");
     std::ofstream(token_file) << "s3cret-token\n";
     auto meshlb = std::make_unique<Meshlb>(
         nlohmann::json{{"admin", {{"token_file", token_file}, {"protect_reads", protect_reads}}},
                        {"listeners", {{{"name", "web"}, {"routes", {{{"cluster", "app"}}}}}}},
-                       {"clusters", {clusterOf("app", {&a_})}}});
+                       {"clusters", {clusterOf("app", {&a_})}}},
+        extra_args);
     return meshlb;
   }
   TestUpstream a_{"a"};
@@ -396,6 +398,37 @@ TEST_F(AdminTokenTest, MutatingCallsNeedTheToken) {
   nlohmann::json dump = parse(httpGet(meshlb->adminPort(), "/config_dump"));
   EXPECT_EQ(dump["config"]["admin"]["token_file"], "[redacted]") << dump.dump();
   EXPECT_EQ(parse(httpGet(meshlb->adminPort(), "/server_info"))["admin_token_required"], true);
+}
+
+TEST_F(AdminTokenTest, TheTokenNeverAppearsInLogsOrDumps) {
+  // The most talkative log level, and every place an operator or a scraper can read from.
+  auto meshlb = start(true, {"--log-level", "trace"});
+  ASSERT_TRUE(meshlb->ready()) << meshlb->stderrLog();
+  const std::string good = "Authorization: Bearer s3cret-token\r\n";
+  const std::string guess = "Authorization: Bearer guessed-t0ken\r\n";
+  expectError(httpGet(meshlb->adminPort(), "/stats", guess), 401, "unauthorized");
+  std::string drain = "/clusters/app/hosts/" + a_.address() + "/drain";
+  expectError(httpRequest(meshlb->adminPort(), "POST", drain, guess), 401, "unauthorized");
+  std::vector<std::string> bodies;
+  for (const char* path :
+       {"/config_dump", "/server_info", "/stats", "/metrics", "/ready", "/clusters"}) {
+    auto answer = httpGet(meshlb->adminPort(), path, good);
+    ASSERT_TRUE(answer.has_value()) << path;
+    EXPECT_EQ(answer->status, 200) << path << ": " << answer->body;
+    bodies.push_back(std::string(path) + ": " + answer->body);
+  }
+  ASSERT_TRUE(httpRequest(meshlb->adminPort(), "POST", drain, good).has_value());
+  // A reload logs what it applied: the token must not be in it either.
+  auto reload = httpRequest(meshlb->adminPort(), "POST", "/reload", good);
+  ASSERT_TRUE(reload.has_value());
+  EXPECT_EQ(parse(reload)["config_generation"], 2) << reload->body;
+  for (const std::string& body : bodies) {
+    EXPECT_EQ(body.find("s3cret-token"), std::string::npos) << body;
+  }
+  const std::string log = meshlb->stderrLog();
+  EXPECT_FALSE(log.empty());
+  EXPECT_EQ(log.find("s3cret-token"), std::string::npos) << log;
+  EXPECT_EQ(log.find("guessed-t0ken"), std::string::npos) << log;
 }
 
 TEST_F(AdminTokenTest, ProtectedReadsNeedTheTokenButReadyStaysOpen) {
