@@ -310,6 +310,7 @@ http::HeadAction HttpSession::onHead(http::MessageHead& head, const http::HeadIn
   host_id_ = *picked;
   cluster.requestStarted(host_id_);
   attempts_ = 1;
+  tried_hosts_ = ClusterRuntime::hostBit(host_id_);
   reuse_retry_done_ = false;
   // Keep what is sent, for a retry: always the head (a buffer swap), the body only under a
   // retry policy and up to kMaxReplayBytes.

@@ -179,6 +179,7 @@ class HttpSession final : public Session,
   bool holds_request_slot_ = false;  // counted in the cluster's max_requests gauge
   bool retry_counted_ = false;       // counted in the cluster's retry budget
   uint32_t attempts_ = 0;
+  uint64_t tried_hosts_ = 0;         // ClusterRuntime::hostBit of every host this request tried
   bool attempt_open_ = false;        // an attempt on host_id_ is under way and not counted yet
   uint64_t attempt_started_ns_ = 0;  // uv_hrtime() when it began
   std::string overflow_header_;

@@ -118,11 +118,12 @@ bool HttpSession::retry(AttemptFailure failure, int status) {
   }
   ++attempts_;
   worker_.stats->upstream_retries_total.add();
-  std::optional<uint32_t> next = cluster_->pickOther(std::nullopt, host_id_);
+  std::optional<uint32_t> next = cluster_->pickOther(std::nullopt, tried_hosts_, host_id_);
   if (next) {
     cluster_->requestEnded(host_id_);
     host_id_ = *next;
     cluster_->requestStarted(host_id_);
+    tried_hosts_ |= ClusterRuntime::hostBit(host_id_);
   }
   cluster_->hostStats(host_id_).retries.add();
   LOG_DEBUG("retry %u to %s", attempts_ - 1, cluster_->pool(host_id_).label().c_str());

@@ -46,18 +46,25 @@ std::optional<uint32_t> ClusterRuntime::pick(std::optional<uint64_t> hash) {
   return host;
 }
 
-std::optional<uint32_t> ClusterRuntime::pickOther(std::optional<uint64_t> hash, uint32_t avoid) {
-  // A few tries are enough: with two or more usable hosts a different one comes up quickly,
-  // and with one there is nothing else to prefer. Hash policies pick without the hash here,
-  // since the hashed host is the one that just failed.
+std::optional<uint32_t> ClusterRuntime::pickOther(std::optional<uint64_t> hash, uint64_t tried,
+                                                  uint32_t last) {
+  // A few picks are enough: with usable hosts left untried one comes up quickly (round robin
+  // walks to it, the others draw again), and when every usable host was tried there is nothing
+  // better than a host other than the last one. Hash policies pick without the hash after the
+  // first draw, since the hashed host is the one that just failed.
+  constexpr int kPicks = 8;
   std::optional<uint32_t> host;
-  for (int attempt = 0; attempt < 4; ++attempt) {
+  std::optional<uint32_t> not_last;
+  for (int attempt = 0; attempt < kPicks; ++attempt) {
     host = pick(attempt == 0 ? hash : std::nullopt);
-    if (!host || *host != avoid) {
+    if (!host || (tried & hostBit(*host)) == 0) {
       return host;
     }
+    if (!not_last && *host != last) {
+      not_last = host;
+    }
   }
-  return host;
+  return not_last ? not_last : host;
 }
 
 bool ClusterRuntime::retryBudgetAvailable() const {

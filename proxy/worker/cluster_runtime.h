@@ -42,8 +42,12 @@ class ClusterRuntime {
 
   // The host for a new request, or nullopt when the cluster has no host at all.
   std::optional<uint32_t> pick(std::optional<uint64_t> hash);
-  // Another host than `avoid` if there is one (retries), else whatever pick() gives.
-  std::optional<uint32_t> pickOther(std::optional<uint64_t> hash, uint32_t avoid);
+  // A host for a retry: one not in `tried` (bit host % 64 set for each host this request has
+  // tried) if a few picks find one, else one other than `last`, else whatever pick() gives. A
+  // request that bounced only off the host it tried last could go back and forth between two
+  // dead hosts before health checks notice them.
+  static uint64_t hostBit(uint32_t host) { return uint64_t{1} << (host % 64); }
+  std::optional<uint32_t> pickOther(std::optional<uint64_t> hash, uint64_t tried, uint32_t last);
   void requestStarted(uint32_t host) {
     ++active_requests_[host];
     ++total_active_;
