@@ -213,5 +213,49 @@ TEST(ListenerLimitTest, ConnectionsOverMaxAreRefusedAtOnce) {
   EXPECT_EQ(response->status, 200);
 }
 
+TEST(ListenerLimitTest, AFloodAboveMaxIsRefusedFastAndHeldConnectionsAreServed) {
+  constexpr int kMax = 20;
+  constexpr int kFlood = 2000;
+  ASSERT_GE(raiseFdLimitToHard(), 2u * kFlood + 200) << "too few file descriptors";
+  TestUpstream a("a");
+  nlohmann::json config = singleCluster(clusterOf("app", {&a}), 2);
+  config["listeners"][0]["max_connections"] = kMax;
+  Meshlb meshlb(config);
+  ASSERT_TRUE(meshlb.ready()) << meshlb.stderrLog();
+  const int port = meshlb.listenerPort(0);
+  const std::string request = "GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+  std::vector<std::unique_ptr<RawClient>> held;
+  for (int i = 0; i < kMax; ++i) {
+    held.push_back(std::make_unique<RawClient>(port));
+    ASSERT_TRUE(held.back()->send(request));
+    ASSERT_TRUE(held.back()->readResponse().has_value()) << i;
+  }
+  // The flood: every connection is accepted by the kernel and must be reset by meshlb at once.
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<std::unique_ptr<RawClient>> flood;
+  for (int i = 0; i < kFlood; ++i) {
+    flood.push_back(std::make_unique<RawClient>(port, std::chrono::seconds(10)));
+  }
+  const long long connected_ms = msSince(start);
+  int refused = 0;
+  for (auto& client : flood) {
+    refused += client->waitClosed() ? 1 : 0;
+  }
+  const long long refused_ms = msSince(start);
+  // The held connections were served all along.
+  int served = 0;
+  for (auto& client : held) {
+    auto response = client->send(request) ? client->readResponse() : std::nullopt;
+    served += response && response->status == 200 ? 1 : 0;
+  }
+  std::cout << kFlood << " connections over max_connections " << kMax << ": connected in "
+            << connected_ms << " ms, all refused after " << refused_ms << " ms; " << served << "/"
+            << kMax << " held connections served\n";
+  EXPECT_EQ(refused, kFlood);
+  EXPECT_LT(refused_ms, 10000);
+  EXPECT_EQ(served, kMax);
+  EXPECT_EQ(meshlb.stats()["downstream_connections_refused_total"], kFlood);
+}
+
 }  // namespace
 }  // namespace meshlb::testing
