@@ -3,6 +3,7 @@
 #include <uv.h>
 
 #include "analytics/ingest/tick_builder.h"
+#include "common/thread_name.h"
 
 namespace meshlb::analytics {
 
@@ -47,6 +48,7 @@ std::shared_ptr<const AnalyticsView> AnalyticsService::latest() const {
 }
 
 void AnalyticsService::run() {
+  nameThisThread("analytics");
   TickBuilder builder;
   capture::FlowSummary no_capture;
   for (;;) {

@@ -15,6 +15,7 @@
 #include "capture/summary/endpoint_aggregator.h"
 #include "capture/summary/top_flows.h"
 #include "common/log.h"
+#include "common/thread_name.h"
 
 namespace meshlb::capture {
 namespace {
@@ -126,6 +127,7 @@ std::shared_ptr<const FlowSummary> CaptureService::latest() const {
 }
 
 void CaptureService::run() {
+  nameThisThread("capture");
   State& state = *state_;
   std::vector<pollfd> fds;
   for (PcapSource& source : state.sources) {

@@ -4,6 +4,7 @@
 
 #include "alerting/notify/am_payload.h"
 #include "alerting/notify/attempt_outcome.h"
+#include "common/thread_name.h"
 #include "common/wall_clock.h"
 
 namespace meshlb::alerting {
@@ -115,6 +116,7 @@ void AlertmanagerTarget::removeSent(const std::vector<std::pair<std::string, uin
 }
 
 void AlertmanagerTarget::run() {
+  nameThisThread("alertmanager");
   const std::vector<std::pair<std::string, std::string>> headers = {
       {"Content-Type", "application/json"}, {"User-Agent", userAgent()}};
   std::unique_lock<std::mutex> lock(mutex_);

@@ -6,6 +6,7 @@
 #include "alerting/notify/delivery_id.h"
 #include "alerting/notify/hmac.h"
 #include "alerting/notify/webhook_payload.h"
+#include "common/thread_name.h"
 #include "common/wall_clock.h"
 
 namespace meshlb::alerting {
@@ -119,6 +120,7 @@ std::vector<std::pair<std::string, std::string>> WebhookNotifier::headersFor(
 }
 
 void WebhookNotifier::run() {
+  nameThisThread("webhook");
   std::unique_lock<std::mutex> lock(mutex_);
   while (!stopping_) {
     if (queue_.empty()) {

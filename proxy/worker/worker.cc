@@ -7,6 +7,7 @@
 #include <set>
 
 #include "common/log.h"
+#include "common/thread_name.h"
 #include "proxy/session/http_session.h"
 #include "proxy/session/tcp_session.h"
 
@@ -338,6 +339,7 @@ void Worker::setUp() {
 }
 
 void Worker::run() {
+  nameThisThread(("worker-" + std::to_string(index_)).c_str());
   uv_loop_init(&loop_);
   setUp();
   {
