@@ -11,11 +11,18 @@
 #   FUZZ_SECONDS=300 scripts/fuzz-smoke.sh
 #   scripts/fuzz-smoke.sh config_loader_fuzz     # only the named targets
 #   FUZZ_JOBS=1 nice -n 19 scripts/fuzz-smoke.sh # a gentler build on a shared machine
+#   FUZZ_RUNS=10000000 scripts/fuzz-smoke.sh     # stop each after this many executions instead
+#                                                #   (FUZZ_SECONDS still bounds it; default 1 day)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 build_dir=build-fuzz
-seconds=${FUZZ_SECONDS:-30}
+runs=${FUZZ_RUNS:-}
+if [[ -n $runs ]]; then
+  seconds=${FUZZ_SECONDS:-86400}
+else
+  seconds=${FUZZ_SECONDS:-30}
+fi
 # A single input running this long is reported as a hang (libFuzzer's -timeout, wall clock).
 timeout_s=${FUZZ_TIMEOUT:-25}
 all_targets=(
@@ -68,7 +75,12 @@ for target in "${targets[@]}"; do
   if [[ -f $dict ]]; then
     options+=(-dict="$dict")
   fi
-  echo "fuzz-smoke: $target for ${seconds}s from $(ls "$seeds" | wc -l) seeds in $seeds"
+  budget="${seconds}s"
+  if [[ -n $runs ]]; then
+    options+=(-runs="$runs")
+    budget="$runs executions (at most ${seconds}s)"
+  fi
+  echo "fuzz-smoke: $target for $budget from $(ls "$seeds" | wc -l) seeds in $seeds"
   status=0
   "$build_dir/tests/fuzz/$target" "$work/$target" "$seeds" "${options[@]}" >"$log" 2>&1 ||
     status=$?
