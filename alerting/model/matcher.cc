@@ -1,6 +1,9 @@
 #include "alerting/model/matcher.h"
 
+#include <algorithm>
 #include <array>
+#include <cstdint>
+#include <vector>
 
 #include "alerting/model/field_reader.h"
 
@@ -37,6 +40,78 @@ bool hasBackreference(std::string_view pattern) {
       return true;
     }
     ++i;  // an escaped character, possibly a backslash: never the start of an escape
+  }
+  return false;
+}
+
+// RE2 (Alertmanager's engine) refuses a counted repetition above 1000, nested ones included
+// ((a{100}){100} counts 10,000). libstdc++'s compiler unrolls every count into states, so a big
+// one stalls the thread that compiles it (x{88885}: 14 s) and a 20-digit one overflows inside it.
+constexpr uint64_t kMaxRepeat = 1000;
+
+// Reads the digits at pattern[i...] as a number capped just above kMaxRepeat; i moves past them.
+uint64_t readCount(std::string_view pattern, size_t& i) {
+  uint64_t value = 0;
+  for (; i < pattern.size() && pattern[i] >= '0' && pattern[i] <= '9'; ++i) {
+    value =
+        std::min<uint64_t>(value * 10 + static_cast<uint64_t>(pattern[i] - '0'), kMaxRepeat + 1);
+  }
+  return value;
+}
+
+// Whether a counted repetition {n}, {n,} or {n,m}, multiplied by the counts of the repetitions
+// it is nested in, goes above kMaxRepeat. Escapes and bracket expressions are skipped.
+bool hasRepetitionOverLimit(std::string_view pattern) {
+  // Per open group: the largest repetition product inside it so far. The product of the atom
+  // just before a quantifier: 1 for a character, the group's product for a group that closed.
+  std::vector<uint64_t> group_product{1};
+  uint64_t last_atom = 1;
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    const char c = pattern[i];
+    if (c == '\\') {
+      ++i;
+      last_atom = 1;
+    } else if (c == '[') {
+      // A bracket expression ends at the first ']' that is not its first member.
+      size_t j = i + 1;
+      if (j < pattern.size() && pattern[j] == '^') {
+        ++j;
+      }
+      if (j < pattern.size() && pattern[j] == ']') {
+        ++j;
+      }
+      for (; j < pattern.size() && pattern[j] != ']'; ++j) {
+        if (pattern[j] == '\\') {
+          ++j;
+        }
+      }
+      i = j;
+      last_atom = 1;
+    } else if (c == '(') {
+      group_product.push_back(1);
+      last_atom = 1;
+    } else if (c == ')' && group_product.size() > 1) {
+      last_atom = group_product.back();
+      group_product.pop_back();
+      group_product.back() = std::max(group_product.back(), last_atom);  // ((a{500})){3}
+    } else if (c == '{' && i + 1 < pattern.size() && pattern[i + 1] >= '0' &&
+               pattern[i + 1] <= '9') {
+      size_t j = i + 1;
+      uint64_t count = readCount(pattern, j);
+      if (j < pattern.size() && pattern[j] == ',') {
+        ++j;
+        count = std::max(count, readCount(pattern, j));
+      }
+      const uint64_t product = std::min(count * last_atom, kMaxRepeat + 1);
+      if (product > kMaxRepeat) {
+        return true;
+      }
+      group_product.back() = std::max(group_product.back(), product);
+      i = j - 1;  // the loop's ++i moves past what was read; '}' is then an ordinary character
+      last_atom = 1;
+    } else {
+      last_atom = 1;
+    }
   }
   return false;
 }
@@ -91,6 +166,9 @@ std::optional<Matcher> parseMatcher(const nlohmann::json& node, const std::strin
                  "regular expression longer than " + std::to_string(kMaxPatternLength) + " bytes");
   } else if (has_value && isRegexOp(matcher.op) && hasBackreference(matcher.value)) {
     reader.error("value", "backreferences (\\1 ... \\9) are not supported");
+  } else if (has_value && isRegexOp(matcher.op) && hasRepetitionOverLimit(matcher.value)) {
+    reader.error("value", "a counted repetition over " + std::to_string(kMaxRepeat) +
+                              " (nested ones multiplied) is not supported");
   } else if (has_value && isRegexOp(matcher.op)) {
     // std::regex reports a bad pattern only by throwing: caught here, where it is an input error.
     try {

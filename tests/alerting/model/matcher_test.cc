@@ -80,6 +80,27 @@ TEST(AlertMatcher, ABadRegexIsAFieldError) {
 // Found by the rule-parser fuzzer: libstdc++'s regex compiler overflows on a backreference with
 // a 20-digit number. Backreferences are refused (RE2, which Alertmanager uses, has none either),
 // and an escaped backslash followed by a digit is not one.
+// Found by the rule-parser fuzzer: x{88885} took libstdc++'s regex compiler 14 s, and a 20-digit
+// count overflowed inside it. As RE2 does, counts over 1000 are refused, nested ones multiplied;
+// braces that are escaped or inside a bracket expression are not counts.
+TEST(AlertMatcher, RepetitionsOverAThousandAreFieldErrors) {
+  for (const char* pattern : {"x{88885}", "a{2994444444444444444444}", "a{1,1001}", "(a{100}){11}",
+                              "((a{500})){3}", "(?:ab{10}c){101}"}) {
+    std::vector<FieldError> errors;
+    EXPECT_FALSE(
+        parseMatcher({{"name", "a"}, {"op", "!~"}, {"value", pattern}}, "m", errors).has_value())
+        << pattern;
+    ASSERT_EQ(errors.size(), 1u) << pattern;
+    EXPECT_EQ(errors[0].path, "m.value");
+    EXPECT_NE(errors[0].reason.find("repetition over 1000"), std::string::npos) << errors[0].reason;
+  }
+  EXPECT_TRUE(parse({{"name", "host"}, {"op", "=~"}, {"value", "a{3}(b{10}){100}c{1000}"}})
+                  .matches(makeLabelSet(
+                      {{"host", "aaa" + std::string(1000, 'b') + std::string(1000, 'c')}})));
+  EXPECT_TRUE(parse({{"name", "host"}, {"op", "=~"}, {"value", "\\{99999\\}|[{]99999}"}})
+                  .matches(makeLabelSet({{"host", "{99999}"}})));
+}
+
 TEST(AlertMatcher, BackreferencesAndHugePatternsAreFieldErrors) {
   for (const char* pattern : {"(a)\\1", "(a)\\99999999999999999999", "x\\\\\\2"}) {
     std::vector<FieldError> errors;
