@@ -56,11 +56,22 @@ class AdminApiTest : public ::testing::Test {
       ASSERT_TRUE(response.has_value());
       ASSERT_EQ(response->status, 200);
     }
+    answered_ += requests;
+    // A worker counts an answer right after writing its last byte, which the client may have
+    // read already (an ASan run saw 4 of 5): wait until all are counted before reading stats.
+    for (int i = 0; i < 150 && countedAnswers() < answered_; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+  int countedAnswers() const {
+    nlohmann::json stats = meshlb_->stats();
+    return stats.contains("responses_2xx_total") ? stats["responses_2xx_total"].get<int>() : 0;
   }
 
   TestUpstream a_{"a"};
   TestUpstream b_{"b"};
   std::unique_ptr<Meshlb> meshlb_;
+  int answered_ = 0;  // 200s received by traffic() so far
 };
 
 TEST_F(AdminApiTest, HelpListsTheEndpoints) {
