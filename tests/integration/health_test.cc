@@ -5,7 +5,6 @@
 
 #include <signal.h>
 
-#include <fstream>
 #include <map>
 #include <thread>
 
@@ -115,13 +114,11 @@ TEST(DrainingTest, HostMarkedDrainingTakesNoNewRequestsAndFinishesItsOwn) {
   RawClient slow(meshlb.listenerPort(0));
   slow.send("GET / HTTP/1.1\r\nHost: a\r\nX-Upstream-Delay-Ms: 600\r\n\r\n");
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  std::ifstream in(meshlb.configPath());
-  nlohmann::json config = nlohmann::json::parse(in);
+  nlohmann::json config = meshlb.runningConfig();
   config["clusters"][0]["hosts"][0]["draining"] = true;  // a
   config["clusters"][0]["hosts"][1]["draining"] = true;  // b
   config["clusters"][0]["hosts"].push_back({{"address", a.address()}, {"weight", 1}});
-  std::ofstream(meshlb.configPath() + ".tmp") << config.dump();
-  rename((meshlb.configPath() + ".tmp").c_str(), meshlb.configPath().c_str());
+  meshlb.replaceConfig(config);
   kill(meshlb.process().pid(), SIGHUP);
   auto answer = slow.readResponse();
   ASSERT_TRUE(answer.has_value());

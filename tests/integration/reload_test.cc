@@ -4,7 +4,6 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include <fstream>
 #include <regex>
 #include <thread>
 
@@ -12,18 +11,6 @@
 
 namespace meshlb::testing {
 namespace {
-
-// The config a Meshlb fixture runs, as written to its file (addresses filled in).
-nlohmann::json runningConfig(const Meshlb& meshlb) {
-  std::ifstream file(meshlb.configPath());
-  return nlohmann::json::parse(file);
-}
-
-void writeConfig(const Meshlb& meshlb, const nlohmann::json& config) {
-  std::string temporary = meshlb.configPath() + ".tmp";
-  std::ofstream(temporary) << config.dump(2);
-  rename(temporary.c_str(), meshlb.configPath().c_str());  // never half a file
-}
 
 bool waitGeneration(const Meshlb& meshlb, int generation) {
   for (int i = 0; i < 300; ++i) {
@@ -47,7 +34,7 @@ TEST(ReloadTest, ChangesEverySecondUnderLoadFailNoRequest) {
   TestUpstream a("a"), b("b"), c("c");
   Meshlb meshlb(baseConfig(a));
   ASSERT_TRUE(meshlb.ready()) << meshlb.stderrLog();
-  nlohmann::json config = runningConfig(meshlb);
+  nlohmann::json config = meshlb.runningConfig();
 
   std::string url = "http://127.0.0.1:" + std::to_string(meshlb.listenerPort(0)) + "/";
   Process wrk("/usr/bin/wrk", {"-t2", "-c50", "-d20s", "--timeout", "5s", url});
@@ -65,7 +52,7 @@ TEST(ReloadTest, ChangesEverySecondUnderLoadFailNoRequest) {
     config["clusters"][0]["hosts"][0]["weight"] = 1 + second % 3;
     config["clusters"][0]["lb_policy"] = second % 2 == 0 ? "round_robin" : "least_request";
     config["listeners"][0]["routes"][0]["path_prefix"] = second % 2 == 0 ? "/" : "/";
-    writeConfig(meshlb, config);
+    meshlb.replaceConfig(config);
     kill(meshlb.process().pid(), SIGHUP);
     ++generation;
   }
@@ -95,10 +82,10 @@ TEST(ReloadTest, KeepAliveConnectionOutlivesItsGenerationUnderAConnectionLimit) 
   config["listeners"][0]["max_connections"] = 2;
   Meshlb meshlb(config);
   ASSERT_TRUE(meshlb.ready()) << meshlb.stderrLog();
-  nlohmann::json running = runningConfig(meshlb);
+  nlohmann::json running = meshlb.runningConfig();
   RawClient client(meshlb.listenerPort(0));
   for (int generation = 2; generation <= 4; ++generation) {
-    writeConfig(meshlb, running);
+    meshlb.replaceConfig(running);
     kill(meshlb.process().pid(), SIGHUP);
     ASSERT_TRUE(waitGeneration(meshlb, generation));
     client.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n");  // moves to the newest generation
@@ -130,10 +117,10 @@ TEST(ReloadTest, InvalidConfigIsRejectedAndTrafficGoesOn) {
   TestUpstream a("a");
   Meshlb meshlb(baseConfig(a));
   ASSERT_TRUE(meshlb.ready()) << meshlb.stderrLog();
-  nlohmann::json config = runningConfig(meshlb);
+  nlohmann::json config = meshlb.runningConfig();
   config["clusters"][0]["hosts"][0]["address"] = "127.0.0.1:99999";
   config["listeners"][0]["tiemout"] = 1;
-  writeConfig(meshlb, config);
+  meshlb.replaceConfig(config);
   kill(meshlb.process().pid(), SIGHUP);
   nlohmann::json stats;
   for (int i = 0; i < 300; ++i) {
@@ -161,13 +148,13 @@ TEST(ReloadTest, ListenersComeAndGoAndInFlightRequestsFinish) {
   TestUpstream a("a");
   Meshlb meshlb(baseConfig(a));
   ASSERT_TRUE(meshlb.ready()) << meshlb.stderrLog();
-  nlohmann::json config = runningConfig(meshlb);
+  nlohmann::json config = meshlb.runningConfig();
   int extra_port = freePort();
   config["listeners"].push_back({{"name", "extra"},
                                  {"address", "127.0.0.1:" + std::to_string(extra_port)},
                                  {"protocol", "tcp"},
                                  {"cluster", "app"}});
-  writeConfig(meshlb, config);
+  meshlb.replaceConfig(config);
   kill(meshlb.process().pid(), SIGHUP);
   ASSERT_TRUE(waitGeneration(meshlb, 2)) << meshlb.stderrLog();
   auto through_new = httpGet(extra_port, "/");
@@ -179,7 +166,7 @@ TEST(ReloadTest, ListenersComeAndGoAndInFlightRequestsFinish) {
   slow.send("GET / HTTP/1.1\r\nHost: a\r\nX-Upstream-Delay-Ms: 700\r\n\r\n");
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   config["listeners"].erase(config["listeners"].begin() + 1);
-  writeConfig(meshlb, config);
+  meshlb.replaceConfig(config);
   kill(meshlb.process().pid(), SIGHUP);
   ASSERT_TRUE(waitGeneration(meshlb, 3));
   auto response = slow.readResponse();

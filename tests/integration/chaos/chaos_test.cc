@@ -28,7 +28,6 @@
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <iostream>
 #include <mutex>
 #include <random>
@@ -215,12 +214,6 @@ void runChaos(std::vector<TestUpstream*> upstreams, uint32_t seed, Clock::time_p
   }
 }
 
-void writeConfig(const Meshlb& meshlb, const nlohmann::json& config) {
-  std::string temporary = meshlb.configPath() + ".tmp";
-  std::ofstream(temporary) << config.dump(2);
-  rename(temporary.c_str(), meshlb.configPath().c_str());  // never half a file
-}
-
 struct ReloadCounts {
   int sent = 0;
   int applied = 0;  // the expected generation showed up in /stats
@@ -250,7 +243,7 @@ void runReloads(Meshlb& meshlb, nlohmann::json config, uint32_t seed, Clock::tim
       }
       weights.append(std::to_string(hosts[i]["weight"].get<int>()));
     }
-    writeConfig(meshlb, config);
+    meshlb.replaceConfig(config);
     auto signalled = Clock::now();
     kill(meshlb.process().pid(), SIGHUP);
     ++counts.sent;
@@ -308,11 +301,7 @@ TEST(ChaosTest, KilledBackendsAndReloadsUnderLoadFailNoIdempotentRequest) {
                  {"listeners", {{{"name", "web"}, {"routes", {{{"cluster", "app"}}}}}}},
                  {"clusters", {cluster}}});
   ASSERT_TRUE(meshlb.ready()) << meshlb.stderrLog();
-  nlohmann::json running;
-  {
-    std::ifstream file(meshlb.configPath());
-    running = nlohmann::json::parse(file);
-  }
+  const nlohmann::json running = meshlb.runningConfig();
 
   const int port = meshlb.listenerPort(0);
   std::string url = "http://127.0.0.1:" + std::to_string(port) + "/";

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -168,6 +169,17 @@ std::string Meshlb::stderrLog() const {
   std::stringstream text;
   text << file.rdbuf();
   return text.str();
+}
+
+nlohmann::json Meshlb::runningConfig() const {
+  std::ifstream file(config_path_);
+  return nlohmann::json::parse(file);
+}
+
+void Meshlb::replaceConfig(const nlohmann::json& config) const {
+  const std::string temporary = config_path_ + ".tmp";
+  std::ofstream(temporary) << config.dump(2);
+  rename(temporary.c_str(), config_path_.c_str());
 }
 
 nlohmann::json clusterOf(const std::string& name, const std::vector<TestUpstream*>& upstreams,

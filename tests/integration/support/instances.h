@@ -54,6 +54,10 @@ class Meshlb {
   Process& process() { return *process_; }
   std::string stderrLog() const;
   const std::string& configPath() const { return config_path_; }
+  // The config file as it is now (addresses filled in), and its replacement by `config` through
+  // a rename, so that a reload never reads half a file. The caller signals the reload.
+  nlohmann::json runningConfig() const;
+  void replaceConfig(const nlohmann::json& config) const;
 
  private:
   std::unique_ptr<Process> process_;
