@@ -24,6 +24,26 @@ TestUpstream::TestUpstream(const std::string& name, int port) : name_(name), por
   restart();
 }
 
+namespace {
+
+// A passing test leaves nothing in the temporary directory; a failing one keeps its logs and
+// config for a look afterwards.
+void removeUnlessFailed(const std::vector<std::string>& paths) {
+  if (::testing::Test::HasFailure()) {
+    return;
+  }
+  for (const std::string& path : paths) {
+    unlink(path.c_str());
+  }
+}
+
+}  // namespace
+
+TestUpstream::~TestUpstream() {
+  process_.reset();
+  removeUnlessFailed(log_paths_);
+}
+
 void TestUpstream::kill() {
   if (process_) {
     process_->stop(SIGKILL, std::chrono::seconds(5));
@@ -33,10 +53,11 @@ void TestUpstream::kill() {
 
 void TestUpstream::restart() {
   process_.reset();
+  log_paths_.push_back(tempPath(name_ + ".log"));
   process_ = std::make_unique<Process>(
       MESHLB_UPSTREAM_BINARY,
       std::vector<std::string>{"--name", name_, "--listen", "127.0.0.1:" + std::to_string(port_)},
-      tempPath(name_ + ".log"));
+      log_paths_.back());
   std::string line = process_->waitForLine("listening on", std::chrono::seconds(10));
   size_t colon = line.rfind(':');
   if (colon != std::string::npos) {
@@ -83,15 +104,15 @@ void Meshlb::crash() {
 }
 
 Meshlb::~Meshlb() {
-  if (crashed_) {
-    return;
+  if (!crashed_) {
+    // A clean stop is part of every test: under the sanitizers an error or a leak in meshlb
+    // turns into a non-zero exit code here.
+    int code = process_->stop(SIGTERM, std::chrono::seconds(20));
+    if (code != 0) {
+      ADD_FAILURE() << "meshlb did not stop cleanly (exit " << code << "):\n" << stderrLog();
+    }
   }
-  // A clean stop is part of every test: under the sanitizers an error or a leak in meshlb turns
-  // into a non-zero exit code here.
-  int code = process_->stop(SIGTERM, std::chrono::seconds(20));
-  if (code != 0) {
-    ADD_FAILURE() << "meshlb did not stop cleanly (exit " << code << "):\n" << stderrLog();
-  }
+  removeUnlessFailed({config_path_, config_path_ + ".tmp", stderr_path_});
 }
 
 nlohmann::json Meshlb::stats() const {

@@ -17,6 +17,10 @@ class TestUpstream {
  public:
   // On `port` (0: any free port).
   explicit TestUpstream(const std::string& name, int port = 0);
+  // Stops the process; its logs are removed unless the test has failed.
+  ~TestUpstream();
+  TestUpstream(const TestUpstream&) = delete;
+  TestUpstream& operator=(const TestUpstream&) = delete;
   // Stops the process (SIGKILL: a crash, not a goodbye) / starts it again on the same port.
   void kill();
   void restart();
@@ -32,6 +36,7 @@ class TestUpstream {
   std::string name_;
   std::unique_ptr<Process> process_;
   int port_ = 0;
+  std::vector<std::string> log_paths_;  // one per start
 };
 
 // A running meshlb with a config made by the test. Listener and admin addresses are taken from
