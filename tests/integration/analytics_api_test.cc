@@ -34,22 +34,31 @@ Answer get(const Meshlb& meshlb, const std::string& path, const std::string& met
           response->header("content-type")};
 }
 
-// Waits for a few analytics ticks with traffic, so series have points.
-void sendTrafficForTicks(const Meshlb& meshlb, int seconds) {
-  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
-  while (std::chrono::steady_clock::now() < until) {
+// Sends traffic until the analytics thread has run `ticks` ticks (one a second), so series have
+// points; a deadline far above that keeps a slow (sanitizer) build from failing on timing. Returns
+// the ticks reached.
+int sendTrafficUntilTicks(const Meshlb& meshlb, int ticks) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15 * ticks);
+  int reached = 0;
+  while (std::chrono::steady_clock::now() < deadline) {
     for (int i = 0; i < 20; ++i) {
       httpGet(meshlb.listenerPort(0), "/");
     }
     std::this_thread::sleep_for(100ms);
+    Answer status = get(meshlb, "/analytics/status");
+    reached = status.body.is_object() ? status.body.value("ticks", 0) : 0;
+    if (reached >= ticks) {
+      break;
+    }
   }
+  return reached;
 }
 
 TEST(AnalyticsApiTest, EndpointsAnswerWithTheirShapes) {
   TestUpstream upstream("a");
   Meshlb meshlb(oneClusterConfig(upstream));
   ASSERT_TRUE(meshlb.ready()) << meshlb.stderrLog();
-  sendTrafficForTicks(meshlb, 4);
+  ASSERT_GE(sendTrafficUntilTicks(meshlb, 4), 4);
 
   Answer status = get(meshlb, "/analytics/status");
   ASSERT_EQ(status.status, 200) << status.text;
@@ -120,7 +129,7 @@ TEST(AnalyticsApiTest, BadQueriesGetClearErrors) {
   if (early.status == 503) {
     EXPECT_EQ(early.body["error"], "analytics_starting");
   }
-  sendTrafficForTicks(meshlb, 2);
+  ASSERT_GE(sendTrafficUntilTicks(meshlb, 2), 2);
   std::string host = "&host=" + upstream.address();
   struct Case {
     std::string path;

@@ -80,7 +80,14 @@ TEST(CaptureLiveTest, ThousandConnectionsOfWrkWithoutKernelDrops) {
   std::cout << "capture on lo: " << lo["packets_total"] << " packets, " << lo["kernel_drops_total"]
             << " kernel drops, " << health["decoded_packets_total"] << " decoded, "
             << health["flows_created_total"] << " flows\n";
+#if defined(__SANITIZE_THREAD__)
+  // No drop at this rate is a speed claim, and ThreadSanitizer makes the capture thread 5-15
+  // times slower; under it this test checks the threads under the same load, and that the drops
+  // are counted rather than lost.
+  EXPECT_TRUE(lo["kernel_drops_total"].is_number_unsigned()) << summary.dump(2);
+#else
   EXPECT_EQ(lo["kernel_drops_total"], 0) << summary.dump(2);
+#endif
   EXPECT_GT(health["decoded_packets_total"].get<uint64_t>(), 100'000u);
   std::set<std::string> hosts_seen;
   for (const nlohmann::json& endpoint : summary["endpoints"]) {

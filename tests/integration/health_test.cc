@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "support/instances.h"
+#include "support/limits.h"
 
 namespace meshlb::testing {
 namespace {
@@ -131,7 +132,9 @@ TEST(DrainingTest, HostMarkedDrainingTakesNoNewRequestsAndFinishesItsOwn) {
 TEST(OutlierTest, BackendAnswering500IsEjectedThenReturns) {
   TestUpstream a("a"), b("b"), c("c");
   nlohmann::json cluster = clusterOf("app", {&a, &b, &c});
-  cluster["outlier_detection"] = {{"consecutive_5xx", 3}, {"base_ejection_ms", 1500}};
+  // The ejection must outlast the 20 requests below; a sanitizer build serves them slower.
+  const int ejection_ms = 1500 * kSanitizerSlowdown;
+  cluster["outlier_detection"] = {{"consecutive_5xx", 3}, {"base_ejection_ms", ejection_ms}};
   Meshlb meshlb({{"workers", 1},
                  {"listeners", {{{"name", "web"}, {"routes", {{{"cluster", "app"}}}}}}},
                  {"clusters", {cluster}}});
@@ -143,7 +146,8 @@ TEST(OutlierTest, BackendAnswering500IsEjectedThenReturns) {
   // Round robin over 3 hosts: c answers every third request; the third 500 ejects it.
   auto hits = spread(meshlb.listenerPort(0), 9);
   EXPECT_EQ(hits["500:c"], 3) << ::testing::PrintToString(hits);
-  ASSERT_GE(waitForState(meshlb, c, "ejected", std::chrono::seconds(2)).count(), 0);
+  ASSERT_GE(
+      waitForState(meshlb, c, "ejected", std::chrono::seconds(2 * kSanitizerSlowdown)).count(), 0);
   auto start = Clock::now();
   hits = spread(meshlb.listenerPort(0), 20);
   EXPECT_EQ(hits["500:c"], 0) << "an ejected host got traffic " << ::testing::PrintToString(hits);
@@ -151,11 +155,12 @@ TEST(OutlierTest, BackendAnswering500IsEjectedThenReturns) {
 
   // After the ejection time it is back (and, still answering 500, will be ejected again later
   // for twice as long).
-  auto back = waitForState(meshlb, c, "healthy", std::chrono::seconds(5));
+  auto back = waitForState(meshlb, c, "healthy", std::chrono::milliseconds(4 * ejection_ms));
   auto ejected_for = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
   ASSERT_GE(back.count(), 0);
-  std::cout << "ejection lasted about " << ejected_for.count() << " ms (configured 1500)\n";
-  EXPECT_GE(ejected_for.count(), 1000);
+  std::cout << "ejection lasted about " << ejected_for.count() << " ms (configured " << ejection_ms
+            << ")\n";
+  EXPECT_GE(ejected_for.count(), ejection_ms * 2 / 3);
   nlohmann::json host = meshlb.clusters()["clusters"][0]["hosts"][2];
   EXPECT_EQ(host["ejections_total"], 1);
 }

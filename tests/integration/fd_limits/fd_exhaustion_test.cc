@@ -245,7 +245,12 @@ TEST(FdExhaustionTest, OneWorkerShedsWithoutBusyLoop) {
   EXPECT_GT(used, 10u);
   EXPECT_EQ(unanswered, 0) << "a worker stopped answering while out of file descriptors";
   EXPECT_EQ(answered_other, 0);
-  EXPECT_GE(answered_502, 1);
+  // Which of the two a request gets depends on who wins a freed descriptor: the upstream
+  // connect or the accept path. At a plain build's speed the connect loses at least once in
+  // every run; ThreadSanitizer's timing can make it win every time (96 of 96 seen).
+  if (kSanitizerSlowdown < 8) {
+    EXPECT_GE(answered_502, 1);
+  }
   // The counter that rises for certain: upstream connects that found no descriptor.
   EXPECT_GE(stats["upstream_connect_failures_total"].get<int>(), answered_502);
   // Accept errors are counted when libuv reports them, which it does only once its own spare
