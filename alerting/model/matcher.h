@@ -3,24 +3,25 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <regex>
 #include <string>
 #include <vector>
 
 #include "alerting/model/field_error.h"
 #include "alerting/model/labels.h"
+#include "common/linear_regex.h"
 
 namespace meshlb::alerting {
 
 // A label matcher as Alertmanager has them: name, op (= != =~ !~) and value. Regular
-// expressions are ECMAScript, anchored at both ends as in Alertmanager. Immutable once parsed;
-// any thread (std::regex matching is const and thread-safe).
+// expressions are RE2's syntax, anchored at both ends as in Alertmanager, and match in linear
+// time (LinearRegex): an operator's pattern can never stall the thread that evaluates it.
+// Immutable once parsed; any thread.
 struct Matcher {
   enum class Op : uint8_t { kEqual, kNotEqual, kRegex, kNotRegex };
   std::string name;
   Op op = Op::kEqual;
   std::string value;
-  std::shared_ptr<const std::regex> regex;  // for kRegex and kNotRegex
+  std::shared_ptr<const LinearRegex> regex;  // for kRegex and kNotRegex
 
   // A missing label matches as the empty string, as in Alertmanager.
   bool matches(const LabelSet& labels) const;
