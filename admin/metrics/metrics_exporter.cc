@@ -100,12 +100,12 @@ std::string MetricsExporter::prometheusText() const {
   return std::move(out).str();
 }
 
-std::string MetricsExporter::statsText(const std::regex* filter) const {
+std::string MetricsExporter::statsText(const LinearRegex* filter) const {
   return metrics::statSamplesText(
       metrics::statSamples(state_->registry.registry.Collect(), filter));
 }
 
-nlohmann::json MetricsExporter::statsJson(const std::regex* filter) const {
+nlohmann::json MetricsExporter::statsJson(const LinearRegex* filter) const {
   return metrics::statSamplesJson(
       metrics::statSamples(state_->registry.registry.Collect(), filter));
 }

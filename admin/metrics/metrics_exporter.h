@@ -1,12 +1,12 @@
 #pragma once
 
 #include <memory>
-#include <regex>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
 #include "admin/metrics/process_info.h"
+#include "common/linear_regex.h"
 #include "proxy/stats/stats_snapshot.h"
 
 namespace meshlb::capture {
@@ -55,10 +55,10 @@ class MetricsExporter {
   std::string prometheusText() const;
   // One "name{label="value",...}: value" line per sample, sorted; histograms give _count, _sum
   // and quantile="0.5"|"0.9"|"0.99" estimates instead of buckets. `filter` (nullptr: none) is
-  // searched (std::regex_search) in the whole name{labels} string.
-  std::string statsText(const std::regex* filter) const;
+  // searched (LinearRegex::compileSearch) in the whole name{labels} string.
+  std::string statsText(const LinearRegex* filter) const;
   // The same samples as {"stats":[{"name":..., "labels":{...}, "value":...}, ...]}.
-  nlohmann::json statsJson(const std::regex* filter) const;
+  nlohmann::json statsJson(const LinearRegex* filter) const;
 
  private:
   struct State;  // the registry and the series; keeps prometheus-cpp out of this header

@@ -45,18 +45,19 @@ void buildKey(std::string& key, const std::string& name, const Labels& labels) {
 // sample passes the filter.
 class SampleSink {
  public:
-  SampleSink(const std::regex* filter, std::vector<StatSample>& out) : filter_(filter), out_(out) {}
+  SampleSink(const LinearRegex* filter, std::vector<StatSample>& out)
+      : filter_(filter), out_(out) {}
 
   void add(const std::string& name, const Labels& labels, double value) {
     buildKey(key_, name, labels);
-    if (filter_ != nullptr && !std::regex_search(key_, *filter_)) {
+    if (filter_ != nullptr && !filter_->fullMatch(key_)) {
       return;
     }
     out_.push_back(StatSample{key_, name, labels, value});
   }
 
  private:
-  const std::regex* filter_;
+  const LinearRegex* filter_;
   std::vector<StatSample>& out_;
   std::string key_;
 };
@@ -105,7 +106,7 @@ double histogramQuantile(const std::vector<prometheus::ClientMetric::Bucket>& bu
 }
 
 std::vector<StatSample> statSamples(const std::vector<prometheus::MetricFamily>& families,
-                                    const std::regex* filter) {
+                                    const LinearRegex* filter) {
   std::vector<StatSample> samples;
   SampleSink sink(filter, samples);
   Labels labels;

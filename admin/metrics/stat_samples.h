@@ -1,12 +1,13 @@
 #pragma once
 
-#include <regex>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include <prometheus/metric_family.h>
 #include <nlohmann/json.hpp>
+
+#include "common/linear_regex.h"
 
 namespace meshlb::admin::metrics {
 
@@ -25,10 +26,10 @@ inline constexpr std::pair<double, const char*> kStatQuantiles[] = {
     {0.5, "0.5"}, {0.9, "0.9"}, {0.99, "0.99"}};
 
 // Flattens collected families into samples sorted by key, keeping those whose key matches
-// `filter` (std::regex_search; nullptr keeps all). Histograms give name_count, name_sum and
-// name{...,quantile="q"} for each of kStatQuantiles, never their buckets.
+// `filter` (a LinearRegex::compileSearch pattern; nullptr keeps all). Histograms give name_count,
+// name_sum and name{...,quantile="q"} for each of kStatQuantiles, never their buckets.
 std::vector<StatSample> statSamples(const std::vector<prometheus::MetricFamily>& families,
-                                    const std::regex* filter);
+                                    const LinearRegex* filter);
 
 // The value below which `quantile` (0..1) of a histogram's observations fall, interpolated
 // linearly inside its bucket (the same estimate as stats::LatencyHistogramT::quantileUs); 0

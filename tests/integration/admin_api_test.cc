@@ -281,6 +281,13 @@ TEST_F(AdminApiTest, StatsAsTextFilteredAndJson) {
   EXPECT_EQ(json["stats"][0]["value"], 2);
 
   expectError(httpGet(admin(), "/stats?filter=(unclosed"), 400, "bad_filter");
+  // std::regex backtracked on this for good, and the admin thread with it; matching is linear.
+  auto start = Clock::now();
+  auto backtracking = httpGet(admin(), "/stats?filter=(.*)*QQQ");
+  std::printf("[ figures  ] /stats?filter=(.*)*QQQ answered in %lld ms\n", msSince(start));
+  ASSERT_TRUE(backtracking.has_value());
+  EXPECT_EQ(backtracking->status, 200);
+  EXPECT_EQ(backtracking->body, "");
   expectError(httpGet(admin(), "/stats?format=xml"), 400, "bad_format");
   expectError(httpGet(admin(), "/stats?filter=%zz"), 400, "bad_query");
 }

@@ -585,8 +585,8 @@ TEST(MetricsExporterTest, StatsQuantilesMatchTheDataPathEstimate) {
   const stats::LatencyHistogramValues& histogram =
       snapshot.clusters[0].hosts[0].values.request_duration;
   exporter.update(snapshot, processInfo());
-  const std::regex only(
-      R"(request_duration_seconds\{cluster="app",host="10\.0\.0\.1:80",quantile)");
+  const LinearRegex only = *LinearRegex::compileSearch(
+      R"(request_duration_seconds\{cluster="app",host="10\.0\.0\.1:80",quantile)", nullptr);
   nlohmann::json json = exporter.statsJson(&only);
   ASSERT_EQ(json["stats"].size(), 3u) << json.dump(2);
   for (const nlohmann::json& entry : json["stats"]) {
@@ -599,7 +599,7 @@ TEST(MetricsExporterTest, StatsQuantilesMatchTheDataPathEstimate) {
 TEST(MetricsExporterTest, FilterIsSearchedInTheWholeNameAndLabels) {
   MetricsExporter exporter("1.2.3");
   exporter.update(trafficSnapshot(1), processInfo());
-  const std::regex by_host(R"(host="10\.0\.0\.2:80")");
+  const LinearRegex by_host = *LinearRegex::compileSearch(R"(host="10\.0\.0\.2:80")", nullptr);
   std::string text = exporter.statsText(&by_host);
   std::istringstream in(text);
   size_t count = 0;
@@ -608,14 +608,14 @@ TEST(MetricsExporterTest, FilterIsSearchedInTheWholeNameAndLabels) {
   }
   EXPECT_GT(count, 30u);
 
-  const std::regex by_name("^meshlb_cluster_hosts");
+  const LinearRegex by_name = *LinearRegex::compileSearch("^meshlb_cluster_hosts", nullptr);
   EXPECT_EQ(exporter.statsText(&by_name),
             "meshlb_cluster_hosts{cluster=\"api\"}: 1\nmeshlb_cluster_hosts{cluster=\"app\"}: 2\n");
 
-  const std::regex unlabelled("^meshlb_workers$");
+  const LinearRegex unlabelled = *LinearRegex::compileSearch("^meshlb_workers$", nullptr);
   EXPECT_EQ(exporter.statsText(&unlabelled), "meshlb_workers: 4\n");
 
-  const std::regex nothing("no such metric");
+  const LinearRegex nothing = *LinearRegex::compileSearch("no such metric", nullptr);
   EXPECT_EQ(exporter.statsText(&nothing), "");
   EXPECT_EQ(exporter.statsJson(&nothing), nlohmann::json({{"stats", nlohmann::json::array()}}));
 }
@@ -666,7 +666,8 @@ TEST(MetricsExporterTest, LabelValuesAreEscapedInStatsKeys) {
   stats::StatsSnapshot snapshot;
   snapshot.listeners.push_back(listener("we\"b\\1"));
   exporter.update(snapshot, processInfo());
-  const std::regex filter("^meshlb_listener_requests_total");
+  const LinearRegex filter =
+      *LinearRegex::compileSearch("^meshlb_listener_requests_total", nullptr);
   EXPECT_EQ(exporter.statsText(&filter),
             "meshlb_listener_requests_total{listener=\"we\\\"b\\\\1\"}: 0\n");
   expectPromtoolAccepts(exporter.prometheusText(), "escaped label");
