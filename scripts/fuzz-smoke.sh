@@ -13,6 +13,9 @@
 #   FUZZ_JOBS=1 nice -n 19 scripts/fuzz-smoke.sh # a gentler build on a shared machine
 #   FUZZ_RUNS=10000000 scripts/fuzz-smoke.sh     # stop each after this many executions instead
 #                                                #   (FUZZ_SECONDS still bounds it; default 1 day)
+#   FUZZ_CORPUS_DIR=build-fuzz/corpus scripts/fuzz-smoke.sh
+#                                                # keep what the fuzzer adds in DIR/<target>/, so
+#                                                #   a long campaign can stop and go on from there
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -69,7 +72,11 @@ for target in "${targets[@]}"; do
   seeds=tests/fuzz/corpus/${target%_fuzz}
   dict=tests/fuzz/${target%_fuzz}.dict
   log="$build_dir/$target.log"
-  mkdir -p "$work/$target"
+  corpus="$work/$target"
+  if [[ -n ${FUZZ_CORPUS_DIR:-} ]]; then
+    corpus="$FUZZ_CORPUS_DIR/$target"
+  fi
+  mkdir -p "$corpus"
   options=(-max_total_time="$seconds" -timeout="$timeout_s" -print_final_stats=1
            -artifact_prefix="$build_dir/fuzz-artifacts/$target-")
   if [[ -f $dict ]]; then
@@ -82,7 +89,7 @@ for target in "${targets[@]}"; do
   fi
   echo "fuzz-smoke: $target for $budget from $(ls "$seeds" | wc -l) seeds in $seeds"
   status=0
-  "$build_dir/tests/fuzz/$target" "$work/$target" "$seeds" "${options[@]}" >"$log" 2>&1 ||
+  "$build_dir/tests/fuzz/$target" "$corpus" "$seeds" "${options[@]}" >"$log" 2>&1 ||
     status=$?
 
   # The last status line (runs, coverage, corpus, exec/s) and the final stats.
@@ -101,7 +108,11 @@ for target in "${targets[@]}"; do
     failed+=("$target")
     continue
   fi
-  echo "fuzz-smoke: $target: no crash; $(ls "$work/$target" | wc -l) new corpus inputs (discarded)"
+  if [[ -n ${FUZZ_CORPUS_DIR:-} ]]; then
+    echo "fuzz-smoke: $target: no crash; $(ls "$corpus" | wc -l) corpus inputs kept in $corpus"
+  else
+    echo "fuzz-smoke: $target: no crash; $(ls "$corpus" | wc -l) new corpus inputs (discarded)"
+  fi
 done
 
 if [[ ${#failed[@]} -gt 0 ]]; then
