@@ -1,13 +1,125 @@
 #include "common/stream_writer.h"
 
 #include <algorithm>
+#include <vector>
 
 namespace meshlb {
 
+struct StreamWriter::AsyncState {
+  uv_write_t request{};
+  uv_shutdown_t shutdown_request{};
+  std::string pending;   // accepted, not yet given to uv_write
+  std::string inflight;  // owned by the uv_write in progress
+};
+
+namespace {
+
+// States returned to a thread's pool keep buffers up to this size, so a connection that goes
+// async again finds them ready; larger ones were a burst and are freed.
+constexpr size_t kPooledBufferBytes = 16 * 1024;
+// At most this many idle states per thread (each about 300 bytes plus its buffers).
+constexpr size_t kPooledStates = 64;
+
+// Set once the thread's pool was destroyed (thread exit): later returns are freed directly.
+// A plain bool so that reading it during thread exit is defined.
+thread_local bool pool_destroyed = false;
+
+// A template only because StreamWriter::AsyncState is private: the writer names it.
+template <typename State>
+struct StatePool {
+  ~StatePool() {
+    for (State* state : free) {
+      delete state;
+    }
+    pool_destroyed = true;
+  }
+  std::vector<State*> free;
+};
+
+template <typename State>
+StatePool<State>& statePool() {
+  thread_local StatePool<State> pool;
+  return pool;
+}
+
+// The filter's output for one write, shared by the thread's writers: write() hands it on at
+// once and keeps only what the kernel did not take.
+std::string& encodeScratch() {
+  thread_local std::string scratch;
+  return scratch;
+}
+
+}  // namespace
+
+StreamWriter::AsyncState* StreamWriter::takeState() {
+  if (!pool_destroyed) {
+    std::vector<AsyncState*>& free = statePool<AsyncState>().free;
+    if (!free.empty()) {
+      AsyncState* state = free.back();
+      free.pop_back();
+      return state;
+    }
+  }
+  return new AsyncState();
+}
+
+void StreamWriter::giveState(AsyncState* state) {
+  state->pending.clear();
+  state->inflight.clear();
+  if (pool_destroyed) {
+    delete state;
+    return;
+  }
+  std::vector<AsyncState*>& free = statePool<AsyncState>().free;
+  if (free.size() >= kPooledStates) {
+    delete state;
+    return;
+  }
+  if (state->pending.capacity() > kPooledBufferBytes) {
+    std::string().swap(state->pending);
+  }
+  if (state->inflight.capacity() > kPooledBufferBytes) {
+    std::string().swap(state->inflight);
+  }
+  free.push_back(state);
+}
+
+StreamWriter::~StreamWriter() {
+  // By contract the stream's close callback has run: libuv holds no request of ours any more.
+  if (async_ != nullptr) {
+    giveState(async_);
+  }
+}
+
+StreamWriter::AsyncState& StreamWriter::state() {
+  if (async_ == nullptr) {
+    async_ = takeState();
+  }
+  return *async_;
+}
+
+bool StreamWriter::hasPending() const {
+  return async_ != nullptr && !async_->pending.empty();
+}
+
+size_t StreamWriter::buffered() const {
+  return async_ == nullptr ? 0 : async_->pending.size() + async_->inflight.size();
+}
+
+void StreamWriter::releaseStateIfIdle() {
+  if (async_ != nullptr && !writing_ && !shutdown_started_ && async_->pending.empty()) {
+    giveState(async_);
+    async_ = nullptr;
+  }
+}
+
+void StreamWriter::keep(std::string_view bytes) {
+  state().pending.append(bytes);
+}
+
 void StreamWriter::attach(uv_stream_t* stream) {
   stream_ = stream;
-  request_.data = this;
-  if (!pending_.empty() && !writing_) {
+  if (hasPending() && !writing_) {
     startWrite();
   } else if (shutdown_requested_ && flushed()) {
     startShutdown();
@@ -26,7 +138,7 @@ void StreamWriter::write(std::string_view data) {
   if (data.empty() || failed_ || shutdown_requested_) {
     return;
   }
-  if (stream_ != nullptr && !writing_ && pending_.empty()) {
+  if (stream_ != nullptr && !writing_ && !hasPending()) {
     uv_buf_t buffer = uv_buf_init(const_cast<char*>(data.data()), data.size());
     int written = uv_try_write(stream_, &buffer, 1);
     if (written == static_cast<int>(data.size())) {
@@ -40,7 +152,7 @@ void StreamWriter::write(std::string_view data) {
       return;
     }
   }
-  pending_.append(data);
+  keep(data);
   if (stream_ != nullptr && !writing_) {
     startWrite();
   }
@@ -54,13 +166,17 @@ void StreamWriter::write(std::initializer_list<std::string_view> pieces) {
   if (failed_ || shutdown_requested_) {
     return;
   }
-  encoded_.clear();
-  if (!filter_->encode(pieces, encoded_)) {
+  std::string& encoded = encodeScratch();
+  encoded.clear();
+  if (!filter_->encode(pieces, encoded)) {
     failed_ = true;
     callbacks_.onWriteError(UV_EPROTO);
     return;
   }
-  writeUnfiltered({encoded_});
+  writeUnfiltered({encoded});
+  if (encoded.capacity() > kHighWatermark) {
+    std::string().swap(encoded);
+  }
 }
 
 void StreamWriter::writeUnfiltered(std::initializer_list<std::string_view> pieces) {
@@ -84,7 +200,7 @@ void StreamWriter::writeUnfiltered(std::initializer_list<std::string_view> piece
     }
   }
   size_t written = 0;
-  if (stream_ != nullptr && !writing_ && pending_.empty() && total > 0) {
+  if (stream_ != nullptr && !writing_ && !hasPending() && total > 0) {
     int rc = uv_try_write(stream_, buffers, count);
     if (rc < 0 && rc != UV_EAGAIN && rc != UV_ENOSYS) {
       failed_ = true;
@@ -101,7 +217,7 @@ void StreamWriter::writeUnfiltered(std::initializer_list<std::string_view> piece
     std::string_view piece(buffers[i].base, buffers[i].len);
     size_t skip = std::min(written, piece.size());
     written -= skip;
-    pending_.append(piece.substr(skip));
+    keep(piece.substr(skip));
   }
   if (stream_ != nullptr && !writing_) {
     startWrite();
@@ -109,13 +225,16 @@ void StreamWriter::writeUnfiltered(std::initializer_list<std::string_view> piece
 }
 
 void StreamWriter::startWrite() {
-  inflight_.swap(pending_);
-  pending_.clear();
-  uv_buf_t buffer = uv_buf_init(inflight_.data(), inflight_.size());
-  int rc = uv_write(&request_, stream_, &buffer, 1, &StreamWriter::onWriteDone);
+  AsyncState& async = state();
+  async.inflight.swap(async.pending);
+  async.pending.clear();
+  async.request.data = this;
+  uv_buf_t buffer = uv_buf_init(async.inflight.data(), async.inflight.size());
+  int rc = uv_write(&async.request, stream_, &buffer, 1, &StreamWriter::onWriteDone);
   if (rc != 0) {
-    inflight_.clear();
+    async.inflight.clear();
     failed_ = true;
+    releaseStateIfIdle();
     callbacks_.onWriteError(rc);
     return;
   }
@@ -124,23 +243,26 @@ void StreamWriter::startWrite() {
 
 void StreamWriter::onWriteDone(uv_write_t* request, int status) {
   auto* writer = static_cast<StreamWriter*>(request->data);
+  AsyncState& async = *writer->async_;
   writer->writing_ = false;
-  writer->inflight_.clear();
-  if (writer->inflight_.capacity() > 2 * kHighWatermark) {
-    std::string().swap(writer->inflight_);  // a burst is over: give its memory back
+  async.inflight.clear();
+  if (async.inflight.capacity() > 2 * kHighWatermark) {
+    std::string().swap(async.inflight);  // a burst is over: give its memory back
   }
   if (status != 0) {
+    writer->releaseStateIfIdle();
     if (!writer->failed_) {
       writer->failed_ = true;
       writer->callbacks_.onWriteError(status);
     }
     return;
   }
-  if (!writer->pending_.empty() && writer->stream_ != nullptr) {
+  if (!async.pending.empty() && writer->stream_ != nullptr) {
     writer->startWrite();
   } else if (writer->shutdown_requested_ && writer->flushed()) {
     writer->startShutdown();
   }
+  writer->releaseStateIfIdle();
   if (writer->buffered() <= kLowWatermark) {
     writer->callbacks_.onWriterDrained();
   }
@@ -151,9 +273,10 @@ void StreamWriter::shutdownWhenFlushed() {
     return;
   }
   if (filter_ != nullptr && !failed_) {
-    encoded_.clear();
-    filter_->finish(encoded_);
-    writeUnfiltered({encoded_});
+    std::string& encoded = encodeScratch();
+    encoded.clear();
+    filter_->finish(encoded);
+    writeUnfiltered({encoded});
   }
   shutdown_requested_ = true;
   if (flushed() && stream_ != nullptr) {
@@ -166,8 +289,9 @@ void StreamWriter::startShutdown() {
     return;
   }
   shutdown_started_ = true;
-  shutdown_request_.data = this;
-  int rc = uv_shutdown(&shutdown_request_, stream_, [](uv_shutdown_t* request, int status) {
+  AsyncState& async = state();
+  async.shutdown_request.data = this;
+  int rc = uv_shutdown(&async.shutdown_request, stream_, [](uv_shutdown_t* request, int status) {
     auto* writer = static_cast<StreamWriter*>(request->data);
     if (status != 0 && status != UV_ECANCELED && !writer->failed_) {
       writer->failed_ = true;
@@ -181,13 +305,17 @@ void StreamWriter::startShutdown() {
 }
 
 void StreamWriter::reset() {
-  pending_.clear();
+  if (async_ == nullptr) {
+    return;
+  }
+  async_->pending.clear();
   if (!writing_) {
-    inflight_.clear();
+    async_->inflight.clear();
   }
-  if (pending_.capacity() > kHighWatermark) {
-    std::string().swap(pending_);
+  if (async_->pending.capacity() > kHighWatermark) {
+    std::string().swap(async_->pending);
   }
+  releaseStateIfIdle();
 }
 
 }  // namespace meshlb

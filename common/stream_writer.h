@@ -32,7 +32,9 @@ class WriteFilter {
 };
 
 // Writes to a libuv stream without copying on the fast path: it tries a direct write first and
-// keeps only what the kernel did not take, in a reusable buffer, for one uv_write at a time.
+// keeps only what the kernel did not take, for one uv_write at a time. What a write in progress
+// needs (the uv_write_t, the uv_shutdown_t and the buffers) is borrowed from a small per-thread
+// pool only while bytes wait, so an idle connection's writer is a few pointers and flags.
 // Writes made before attach() are buffered (a request may start before its upstream connects).
 // Producers check aboveHighWatermark() and stop reading their source until onWriterDrained(),
 // which bounds memory per connection whatever the sizes streamed. Worker-local; must stay alive
@@ -43,6 +45,7 @@ class StreamWriter {
   static constexpr size_t kLowWatermark = 64 * 1024;
 
   explicit StreamWriter(StreamWriterCallbacks& callbacks) : callbacks_(callbacks) {}
+  ~StreamWriter();
   StreamWriter(const StreamWriter&) = delete;
   StreamWriter& operator=(const StreamWriter&) = delete;
 
@@ -56,7 +59,7 @@ class StreamWriter {
   // Writes several pieces as one (one syscall on the fast path), e.g. chunk header, data, CRLF.
   void write(std::initializer_list<std::string_view> pieces);
   // Bytes accepted but not yet handed to the kernel.
-  size_t buffered() const { return pending_.size() + inflight_.size(); }
+  size_t buffered() const;
   bool aboveHighWatermark() const { return buffered() > kHighWatermark; }
   bool flushed() const { return buffered() == 0; }
   // Half-closes the stream (sends FIN) once everything accepted so far has been written.
@@ -67,23 +70,31 @@ class StreamWriter {
   void reset();
 
  private:
+  // The state of an asynchronous write or shutdown. Lent by the thread's pool from the first
+  // byte the kernel does not take until everything is written (kept after a shutdown started:
+  // libuv holds its request until the close callback).
+  struct AsyncState;
+  static AsyncState* takeState();
+  static void giveState(AsyncState* state);
+
   static void onWriteDone(uv_write_t* request, int status);
+  AsyncState& state();
+  bool hasPending() const;
+  void keep(std::string_view bytes);
   void startWrite();
   void startShutdown();
+  // Gives the state back to the pool when nothing waits and no request is in libuv's hands.
+  void releaseStateIfIdle();
   void writeUnfiltered(std::initializer_list<std::string_view> pieces);
 
   StreamWriterCallbacks& callbacks_;
   uv_stream_t* stream_ = nullptr;
-  uv_write_t request_{};
-  std::string pending_;   // accepted, not yet given to uv_write
-  std::string inflight_;  // owned by the uv_write in progress
+  AsyncState* async_ = nullptr;
+  WriteFilter* filter_ = nullptr;
   bool writing_ = false;
   bool failed_ = false;
   bool shutdown_requested_ = false;
-  WriteFilter* filter_ = nullptr;
-  std::string encoded_;  // the filter's output for one write; reused
   bool shutdown_started_ = false;
-  uv_shutdown_t shutdown_request_{};
 };
 
 }  // namespace meshlb

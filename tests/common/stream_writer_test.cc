@@ -154,6 +154,55 @@ TEST_F(StreamWriterTest, BackpressureAboveHighWatermarkThenDrains) {
   writer.detach();
 }
 
+// The state of an asynchronous write is lent while bytes wait and given back once they are
+// written: a writer must go async again after draining, and another writer on the same thread
+// must get a clean state (here most likely the same one, from the thread's pool).
+TEST_F(StreamWriterTest, GoesAsyncAgainAfterDrainingAndStatesAreNotShared) {
+  int size = 4096;
+  ASSERT_EQ(setsockopt(fds_[0], SOL_SOCKET, SO_SNDBUF, &size, sizeof(size)), 0);
+  const std::string first(300 * 1024, 'x');
+  const std::string second(200 * 1024, 'y');
+  const std::string third(100 * 1024, 'z');
+  const size_t total = 2 * first.size() + second.size() + third.size();
+  std::string received;
+  std::thread reader([&] {
+    char buffer[65536];
+    while (received.size() < total) {
+      ssize_t n = read(fds_[1], buffer, sizeof(buffer));
+      if (n <= 0) {
+        break;
+      }
+      received.append(buffer, static_cast<size_t>(n));
+    }
+  });
+  {
+    StreamWriter writer(callbacks_);
+    writer.attach(stream());
+    writer.write(first);
+    EXPECT_FALSE(writer.flushed());
+    uv_run(&loop_, UV_RUN_DEFAULT);  // returns once the uv_write is done
+    EXPECT_TRUE(writer.flushed());
+    writer.write({second, "", first});
+    EXPECT_FALSE(writer.flushed());
+    uv_run(&loop_, UV_RUN_DEFAULT);
+    EXPECT_TRUE(writer.flushed());
+    writer.detach();
+  }
+  StreamWriter other(callbacks_);
+  EXPECT_TRUE(other.flushed());
+  EXPECT_EQ(other.buffered(), 0u);
+  other.attach(stream());
+  other.write(third);
+  uv_run(&loop_, UV_RUN_DEFAULT);
+  EXPECT_TRUE(other.flushed());
+  other.detach();
+  reader.join();
+  ASSERT_EQ(received.size(), total);
+  EXPECT_TRUE(received == first + second + first + third);
+  EXPECT_GE(callbacks_.drained, 3);
+  EXPECT_TRUE(callbacks_.errors.empty());
+}
+
 TEST_F(StreamWriterTest, WritesAfterShutdownAreDropped) {
   StreamWriter writer(callbacks_);
   writer.attach(stream());
