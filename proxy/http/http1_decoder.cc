@@ -11,18 +11,26 @@ Http1Decoder& self(llhttp_t* parser) {
 
 }  // namespace
 
+const llhttp_settings_t& Http1Decoder::sharedSettings() {
+  static const llhttp_settings_t settings = [] {
+    llhttp_settings_t built;
+    llhttp_settings_init(&built);
+    built.on_message_begin = &Http1Decoder::onMessageBegin;
+    built.on_url = &Http1Decoder::onUrl;
+    built.on_status = &Http1Decoder::onStatus;
+    built.on_header_field = &Http1Decoder::onHeaderField;
+    built.on_header_value = &Http1Decoder::onHeaderValue;
+    built.on_headers_complete = &Http1Decoder::onHeadersComplete;
+    built.on_body = &Http1Decoder::onBody;
+    built.on_message_complete = &Http1Decoder::onMessageComplete;
+    return built;
+  }();
+  return settings;
+}
+
 Http1Decoder::Http1Decoder(Kind kind, DecoderCallbacks& callbacks, const config::HttpLimits& limits)
     : kind_(kind), callbacks_(callbacks), limits_(limits) {
-  llhttp_settings_init(&settings_);
-  settings_.on_message_begin = &Http1Decoder::onMessageBegin;
-  settings_.on_url = &Http1Decoder::onUrl;
-  settings_.on_status = &Http1Decoder::onStatus;
-  settings_.on_header_field = &Http1Decoder::onHeaderField;
-  settings_.on_header_value = &Http1Decoder::onHeaderValue;
-  settings_.on_headers_complete = &Http1Decoder::onHeadersComplete;
-  settings_.on_body = &Http1Decoder::onBody;
-  settings_.on_message_complete = &Http1Decoder::onMessageComplete;
-  llhttp_init(&parser_, kind == Kind::kRequest ? HTTP_REQUEST : HTTP_RESPONSE, &settings_);
+  llhttp_init(&parser_, kind == Kind::kRequest ? HTTP_REQUEST : HTTP_RESPONSE, &sharedSettings());
   parser_.data = this;
   if (kind_ == Kind::kResponse) {
     error_status_ = 502;
@@ -96,6 +104,9 @@ bool Http1Decoder::finishOnEof() {
 int Http1Decoder::onMessageBegin(llhttp_t* parser) {
   Http1Decoder& decoder = self(parser);
   decoder.head_.clear();
+  if (decoder.strings_ != nullptr) {
+    decoder.head_.takeBuffer(*decoder.strings_);
+  }
   decoder.head_done_ = false;
   decoder.stopped_ = false;
   return 0;

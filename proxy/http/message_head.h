@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/string_pool.h"
+
 namespace meshlb::http {
 
 // The start line and header fields of one HTTP/1.x message, stored in one reusable buffer so a
@@ -14,6 +16,13 @@ namespace meshlb::http {
 class MessageHead {
  public:
   void clear();
+  // Clears and gives the storage buffer to `pool` (between messages, so an idle connection
+  // holds none); takeBuffer() borrows one back for the next message.
+  void clearAndRecycle(StringPool& pool) {
+    clear();
+    pool.recycle(storage_);
+  }
+  void takeBuffer(StringPool& pool) { pool.lend(storage_); }
 
   // Request line (requests) ------------------------------------------------------------------
   int method = 0;  // llhttp_method_t

@@ -29,7 +29,9 @@ HttpSession::HttpSession(WorkerContext& worker, const ListenerRuntime& listener)
       listener_(&listener),
       listener_stats_(listener.stats),
       writer_(*this),
-      decoder_(http::Http1Decoder::Kind::kRequest, *this, listener.config->limits) {}
+      decoder_(http::Http1Decoder::Kind::kRequest, *this, listener.config->limits) {
+  decoder_.useStringPool(&worker_.strings);
+}
 
 void HttpSession::start(uv_stream_t* server) {
   uv_tcp_init(worker_.loop, tcp_.get());
@@ -341,6 +343,7 @@ http::HeadAction HttpSession::onHead(http::MessageHead& head, const http::HeadIn
   }
   scratch_.clear();
   upstream_prefix_.clear();
+  worker_.strings.lend(scratch_);
   http::encodeUpstreamRequest(head, info, forwarding, scratch_);
 
   // The upstream is engaged only once the bytes read so far parsed cleanly (see parse()), so a
@@ -450,7 +453,12 @@ void HttpSession::followReload() {
 
 void HttpSession::resetExchange() {
   state_ = State::kWaitingRequest;
-  replay_.clear();
+  // The exchange's buffers go back to the worker: an idle connection holds none of them.
+  for (std::string* buffer : {&replay_, &scratch_, &upstream_prefix_, &response_head_,
+                              &normalized_target_, &overflow_header_}) {
+    worker_.strings.recycle(*buffer);
+  }
+  decoder_.releaseBuffers();
   request_head_ = nullptr;
   status_ = 0;
   response_body_bytes_ = 0;
@@ -572,7 +580,9 @@ void HttpSession::close() {
   }
   tcp_.close(&HttpSession::onClosed);
   timer_.close(&HttpSession::onClosed);
-  try_timer_.close(&HttpSession::onClosed);
+  if (try_timer_ != nullptr) {
+    try_timer_->close(&HttpSession::onClosed);
+  }
 }
 
 void HttpSession::onClosed(uv_handle_t* handle) {

@@ -3,6 +3,7 @@
 #include <uv.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "common/stream_writer.h"
@@ -139,7 +140,9 @@ class HttpSession final : public Session,
   stats::ListenerStats* listener_stats_;
   UvHandle<uv_tcp_t> tcp_;
   UvHandle<uv_timer_t> timer_;
-  UvHandle<uv_timer_t> try_timer_;  // per-try timeout; initialised on first use
+  // The per-try timeout's timer: made on first use (only clusters with a per-try timeout need
+  // it), so the other connections do not carry its 160 bytes.
+  std::unique_ptr<UvHandle<uv_timer_t>> try_timer_;
   StreamWriter writer_;
   http::Http1Decoder decoder_;
   std::unique_ptr<tls::TlsConnection> tls_;  // TLS listeners only

@@ -140,17 +140,18 @@ void HttpSession::overflowReply(std::string_view limit) {
 }
 
 void HttpSession::armTryTimer(uint64_t timeout_ms) {
-  if (!try_timer_.isInitialized()) {
-    uv_timer_init(worker_.loop, try_timer_.get());
-    try_timer_.initialized(this);
+  if (try_timer_ == nullptr) {
+    try_timer_ = std::make_unique<UvHandle<uv_timer_t>>();
+    uv_timer_init(worker_.loop, try_timer_->get());
+    try_timer_->initialized(this);
     ++open_handles_;
   }
-  uv_timer_start(try_timer_.get(), &HttpSession::onTryTimeout, timeout_ms, 0);
+  uv_timer_start(try_timer_->get(), &HttpSession::onTryTimeout, timeout_ms, 0);
 }
 
 void HttpSession::stopTryTimer() {
-  if (try_timer_.isInitialized()) {
-    uv_timer_stop(try_timer_.get());
+  if (try_timer_ != nullptr) {
+    uv_timer_stop(try_timer_->get());
   }
 }
 
@@ -221,6 +222,7 @@ http::HeadAction HttpSession::onResponseHead(http::MessageHead& head, const http
   }
   // The head waits to go out with the first body bytes: one write instead of two.
   response_head_.clear();
+  worker_.strings.lend(response_head_);
   http::encodeDownstreamResponse(head, response_framing_, keep_alive_, client_is_http10_,
                                  response_head_);
   if (head.status == 101 || response_framing_ == http::BodyFraming::kNone) {

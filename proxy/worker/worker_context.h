@@ -6,6 +6,7 @@
 #include <optional>
 #include <vector>
 
+#include "common/string_pool.h"
 #include "proxy/config/config.h"
 #include "proxy/health/host_state.h"
 #include "proxy/lb/load_balancer.h"
@@ -33,6 +34,10 @@ class Session {
 // (clusters, listeners' routes) lives in a Generation.
 struct WorkerContext {
   static constexpr size_t kReadBufferSize = 64 * 1024;
+  // Bounds of the string pool: at most 512 buffers of up to 16 KiB (heads are a few hundred
+  // bytes; a burst of larger ones is freed rather than kept).
+  static constexpr size_t kPooledStrings = 512;
+  static constexpr size_t kPooledStringCapacity = 16 * 1024;
 
   explicit WorkerContext(uint32_t worker_index)
       : index(worker_index), random(0x6d6573686c62ULL + worker_index) {}
@@ -46,6 +51,9 @@ struct WorkerContext {
   // One read buffer for every connection of the worker: libuv reads into it and the reader
   // consumes (or copies what it must keep) before returning, so idle connections hold none.
   std::unique_ptr<char[]> read_buffer{new char[kReadBufferSize]};
+  // Buffers of request and response heads (and kept requests for retries), lent to a
+  // connection's exchange and taken back when it ends, so idle connections hold none.
+  StringPool strings{kPooledStrings, kPooledStringCapacity};
 
   // Live sessions, for draining.
   Session* sessions = nullptr;

@@ -337,6 +337,37 @@ TEST(Http1DecoderTest, PipelinedRequestsComeOneAtATime) {
   EXPECT_EQ(f.callbacks.completions, 3);
 }
 
+// Between messages the head's buffer goes back to the pool (an idle connection holds none) and
+// the next message borrows it again; never while a message is being decoded.
+TEST(Http1DecoderTest, HeadBuffersAreBorrowedFromThePoolAndGivenBackBetweenMessages) {
+  DecoderFixture f;
+  StringPool pool(4, 4096);
+  f.decoder.useStringPool(&pool);
+  const std::string path(100, 'p');
+  const std::string first = "GET /" + path + " HTTP/1.1\r\nHost: x\r\nX-Long: " + path + "\r\n\r\n";
+  ASSERT_EQ(f.decoder.decode(first.data(), first.size()).status, Status::kMessageComplete);
+  EXPECT_EQ(pool.kept(), 0u);
+  f.decoder.releaseBuffers();
+  EXPECT_EQ(pool.kept(), 1u);
+
+  const std::string second = "GET /second HTTP/1.1\r\nHost: y\r\nX-Long: " + path + "\r\n\r\n";
+  const size_t half = second.size() / 2;
+  ASSERT_EQ(f.decoder.decode(second.data(), half).status, Status::kNeedMore);
+  EXPECT_EQ(pool.kept(), 0u);  // lent to the message being decoded
+  f.decoder.releaseBuffers();  // in a message: nothing is given back
+  EXPECT_EQ(pool.kept(), 0u);
+  ASSERT_EQ(f.decoder.decode(second.data() + half, second.size() - half).status,
+            Status::kMessageComplete);
+  ASSERT_EQ(f.callbacks.messages.size(), 2u);
+  EXPECT_EQ(f.callbacks.messages[0].url, "/" + path);
+  EXPECT_EQ(f.callbacks.messages[1].url, "/second");
+  ASSERT_EQ(f.callbacks.messages[1].headers.size(), 2u);
+  EXPECT_EQ(f.callbacks.messages[1].headers[0].second, "y");
+  EXPECT_EQ(f.callbacks.messages[1].headers[1].second, path);
+  f.decoder.releaseBuffers();
+  EXPECT_EQ(pool.kept(), 1u);
+}
+
 TEST(Http1DecoderTest, PipelinedRequestsByteByByte) {
   DecoderFixture f;
   const std::string all =
