@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 
 namespace meshlb::testing {
@@ -18,11 +19,16 @@ std::string Response::header(const std::string& name) const {
 
 RawClient::RawClient(int port, std::chrono::milliseconds timeout) : timeout_(timeout) {
   fd_ = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd_ < 0) {
+    connect_error_ = errno;
+    return;
+  }
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   address.sin_port = htons(static_cast<uint16_t>(port));
   if (connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
+    connect_error_ = errno;
     close(fd_);
     fd_ = -1;
     return;
@@ -161,6 +167,12 @@ std::optional<Response> RawClient::readResponse(bool head_request) {
 }
 
 bool RawClient::waitClosed(std::string* rest) {
+  if (fd_ < 0) {
+    // A peer that resets a connection at once (a refusal) can do it before connect() returns,
+    // which then fails with ECONNRESET: closed too. Never connected otherwise: poll() would
+    // ignore the descriptor and wait the whole timeout.
+    return connect_error_ == ECONNRESET;
+  }
   while (true) {
     pollfd fd{fd_, POLLIN, 0};
     if (poll(&fd, 1, static_cast<int>(timeout_.count())) <= 0) {

@@ -27,13 +27,16 @@ class RawClient {
   RawClient& operator=(const RawClient&) = delete;
 
   bool connected() const { return fd_ >= 0; }
+  // errno of the failed socket() or connect(), 0 when connected.
+  int connectError() const { return connect_error_; }
   bool send(const std::string& bytes);
   void shutdownWrite();
   // Reads one HTTP response (Content-Length, chunked, or until close). nullopt on timeout or if
   // the connection closed before a complete response.
   std::optional<Response> readResponse(bool head_request = false);
   // True when the peer closed the connection (EOF or reset) within the timeout, after any
-  // bytes still unread are drained into `rest`.
+  // bytes still unread are drained into `rest`. A connect() the peer reset counts as closed;
+  // false at once when never connected for another reason.
   bool waitClosed(std::string* rest = nullptr);
   // Reads exactly n bytes (or fewer on close/timeout).
   std::string readBytes(size_t n);
@@ -45,6 +48,7 @@ class RawClient {
   bool fill();  // reads more into buffer_; false on EOF/timeout/error
 
   int fd_ = -1;
+  int connect_error_ = 0;
   std::chrono::milliseconds timeout_;
   std::string buffer_;
 };
