@@ -262,7 +262,13 @@ void StreamWriter::onWriteDone(uv_write_t* request, int status) {
   } else if (writer->shutdown_requested_ && writer->flushed()) {
     writer->startShutdown();
   }
-  writer->releaseStateIfIdle();
+  // A writer that only sent a small answer async gives its state back, so an idle connection
+  // holds none. One streaming a large body keeps it, buffers included, from one write to the
+  // next: giving large buffers back would free and allocate them again on every write.
+  if (async.inflight.capacity() <= kPooledBufferBytes &&
+      async.pending.capacity() <= kPooledBufferBytes) {
+    writer->releaseStateIfIdle();
+  }
   if (writer->buffered() <= kLowWatermark) {
     writer->callbacks_.onWriterDrained();
   }

@@ -34,7 +34,9 @@ class WriteFilter {
 // Writes to a libuv stream without copying on the fast path: it tries a direct write first and
 // keeps only what the kernel did not take, for one uv_write at a time. What a write in progress
 // needs (the uv_write_t, the uv_shutdown_t and the buffers) is borrowed from a small per-thread
-// pool only while bytes wait, so an idle connection's writer is a few pointers and flags.
+// pool while bytes wait and given back once they are written, so an idle connection's writer is
+// a few pointers and flags; a writer whose buffers grew past 16 KiB (a large body streaming)
+// keeps them until reset() or its end instead of freeing and allocating them on every write.
 // Writes made before attach() are buffered (a request may start before its upstream connects).
 // Producers check aboveHighWatermark() and stop reading their source until onWriterDrained(),
 // which bounds memory per connection whatever the sizes streamed. Worker-local; must stay alive
@@ -71,8 +73,8 @@ class StreamWriter {
 
  private:
   // The state of an asynchronous write or shutdown. Lent by the thread's pool from the first
-  // byte the kernel does not take until everything is written (kept after a shutdown started:
-  // libuv holds its request until the close callback).
+  // byte the kernel does not take until everything is written (kept after a shutdown started,
+  // as libuv holds its request until the close callback, and while its buffers are large).
   struct AsyncState;
   static AsyncState* takeState();
   static void giveState(AsyncState* state);
