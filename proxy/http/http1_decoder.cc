@@ -29,12 +29,31 @@ const llhttp_settings_t& Http1Decoder::sharedSettings() {
 }
 
 Http1Decoder::Http1Decoder(Kind kind, DecoderCallbacks& callbacks, const config::HttpLimits& limits)
-    : kind_(kind), callbacks_(callbacks), limits_(limits) {
+    : kind_(kind), callbacks_(&callbacks), limits_(limits) {
   llhttp_init(&parser_, kind == Kind::kRequest ? HTTP_REQUEST : HTTP_RESPONSE, &sharedSettings());
   parser_.data = this;
   if (kind_ == Kind::kResponse) {
     error_status_ = 502;
   }
+}
+
+void Http1Decoder::restart(DecoderCallbacks& callbacks, const config::HttpLimits& limits) {
+  callbacks_ = &callbacks;
+  limits_ = limits;
+  llhttp_init(&parser_, kind_ == Kind::kRequest ? HTTP_REQUEST : HTTP_RESPONSE, &sharedSettings());
+  parser_.data = this;
+  scanner_.reset();
+  if (strings_ != nullptr) {
+    head_.clearAndRecycle(*strings_);
+  } else {
+    head_.clear();
+  }
+  error_status_ = kind_ == Kind::kResponse ? 502 : 400;
+  error_reason_ = {};
+  stopped_ = false;
+  failed_by_check_ = false;
+  in_message_ = false;
+  head_done_ = false;
 }
 
 int Http1Decoder::fail(int status, std::string_view reason) {
@@ -254,7 +273,7 @@ int Http1Decoder::onHeadersComplete(llhttp_t* parser) {
   const bool bodiless_response =
       decoder.kind_ == Kind::kResponse &&
       ((head.status >= 100 && head.status < 200) || head.status == 204 || head.status == 304);
-  switch (decoder.callbacks_.onHead(head, info)) {
+  switch (decoder.callbacks_->onHead(head, info)) {
     case HeadAction::kContinue:
       return bodiless_response ? 1 : 0;
     case HeadAction::kSkipBody:
@@ -267,7 +286,7 @@ int Http1Decoder::onHeadersComplete(llhttp_t* parser) {
 }
 
 int Http1Decoder::onBody(llhttp_t* parser, const char* at, size_t length) {
-  self(parser).callbacks_.onBody(at, length);
+  self(parser).callbacks_->onBody(at, length);
   return 0;
 }
 
@@ -275,7 +294,7 @@ int Http1Decoder::onMessageComplete(llhttp_t* parser) {
   Http1Decoder& decoder = self(parser);
   decoder.in_message_ = false;
   decoder.scanner_.reset();
-  decoder.callbacks_.onMessageComplete();
+  decoder.callbacks_->onMessageComplete();
   return HPE_PAUSED;  // one message at a time: the owner resumes when it is ready
 }
 

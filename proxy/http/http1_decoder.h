@@ -60,6 +60,12 @@ class Http1Decoder {
   Http1Decoder(const Http1Decoder&) = delete;
   Http1Decoder& operator=(const Http1Decoder&) = delete;
 
+  // Makes this a new decoder of the same kind, for another owner and limits, whatever state it
+  // was left in (even mid-message): lets a worker keep request decoders in a pool and lend one
+  // to a connection only while a request is under way. The head's buffer goes back to the
+  // string pool; the header-offset vector keeps its capacity.
+  void restart(DecoderCallbacks& callbacks, const config::HttpLimits& limits);
+
   Result decode(const char* data, size_t length);
   // The peer closed: completes a close-delimited response body. True if a message ended.
   bool finishOnEof();
@@ -103,13 +109,13 @@ class Http1Decoder {
   int validateTransferEncoding();
 
   Kind kind_;
-  DecoderCallbacks& callbacks_;
+  DecoderCallbacks* callbacks_;  // never null; a pointer so that restart() can change it
   config::HttpLimits limits_;
   llhttp_t parser_{};
   HeadScanner scanner_;
   MessageHead head_;
   StringPool* strings_ = nullptr;
-  int error_status_ = 400;
+  int error_status_ = 400;  // 502 for responses
   std::string_view error_reason_;
   bool stopped_ = false;
   bool failed_by_check_ = false;  // fail() was called: errorStatus/Reason are ours

@@ -25,13 +25,7 @@ constexpr std::string_view k100Continue = "HTTP/1.1 100 Continue\r\n\r\n";
 }  // namespace
 
 HttpSession::HttpSession(WorkerContext& worker, const ListenerRuntime& listener)
-    : worker_(worker),
-      listener_(&listener),
-      listener_stats_(listener.stats),
-      writer_(*this),
-      decoder_(http::Http1Decoder::Kind::kRequest, *this, listener.config->limits) {
-  decoder_.useStringPool(&worker_.strings);
-}
+    : worker_(worker), listener_(&listener), listener_stats_(listener.stats), writer_(*this) {}
 
 void HttpSession::start(uv_stream_t* server) {
   uv_tcp_init(worker_.loop, tcp_.get());
@@ -138,7 +132,7 @@ void HttpSession::handleData(const char* data, size_t length) {
     default:
       break;
   }
-  if (state_ == State::kWaitingRequest && !decoder_.inMessage() &&
+  if (state_ == State::kWaitingRequest && !inRequestMessage() &&
       timer_purpose_ == TimerPurpose::kIdle) {
     armTimer(TimerPurpose::kHeader, listener_->config->header_timeout_ms);
   }
@@ -176,18 +170,29 @@ void HttpSession::parseStash() {
   }
 }
 
+ExchangeState& HttpSession::lendExchange() {
+  if (exchange_ == nullptr) {
+    // The listener's limits as of this request: a reload's new limits apply from the next one.
+    exchange_ = worker_.exchanges.lend(*this, listener_->config->limits);
+  }
+  return *exchange_;
+}
+
 size_t HttpSession::parse(const char* data, size_t length) {
   size_t used = 0;
   while (used < length && canParse()) {
-    http::Http1Decoder::Result result = decoder_.decode(data + used, length - used);
+    // The state stays lent until resetExchange() or onClosed(), neither of which runs inside
+    // decode(): the reference is good for this iteration.
+    http::Http1Decoder& decoder = lendExchange().decoder;
+    http::Http1Decoder::Result result = decoder.decode(data + used, length - used);
     using Status = http::Http1Decoder::Result::Status;
     if (result.status == Status::kError) {
       worker_.stats->bad_requests_total.add();
-      countBadRequest(decoder_.errorStatus() == 431 ? stats::BadRequestReason::kHeadTooLarge
-                                                    : stats::BadRequestReason::kMalformed);
+      countBadRequest(decoder.errorStatus() == 431 ? stats::BadRequestReason::kHeadTooLarge
+                                                   : stats::BadRequestReason::kMalformed);
       LOG_DEBUG("bad request from %s: %.*s", client_ip_,
-                static_cast<int>(decoder_.errorReason().size()), decoder_.errorReason().data());
-      localReply(decoder_.errorStatus(), decoder_.errorReason());
+                static_cast<int>(decoder.errorReason().size()), decoder.errorReason().data());
+      localReply(decoder.errorStatus(), decoder.errorReason());
       return length;
     }
     used += result.consumed;
@@ -277,10 +282,10 @@ http::HeadAction HttpSession::onHead(http::MessageHead& head, const http::HeadIn
   }
   if (target.path.starts_with('?')) {
     // "http://a.example?q" means "/?q" (RFC 3986 §6.2.3); rare enough to build a string.
-    normalized_target_.clear();
-    normalized_target_.push_back('/');  // not `= "/"`: GCC 12 -Wrestrict false positive
-    normalized_target_.append(target.path);
-    target.path = normalized_target_;
+    exchange_->normalized_target.clear();
+    exchange_->normalized_target.push_back('/');  // not `= "/"`: GCC 12 -Wrestrict false positive
+    exchange_->normalized_target.append(target.path);
+    target.path = exchange_->normalized_target;
   }
   std::string_view host =
       target.authority.empty() ? head.find("host").value_or("") : target.authority;
@@ -341,14 +346,14 @@ http::HeadAction HttpSession::onHead(http::MessageHead& head, const http::HeadIn
     forwarding.target = target.path;
     forwarding.authority = target.authority;
   }
-  scratch_.clear();
-  upstream_prefix_.clear();
-  worker_.strings.lend(scratch_);
-  http::encodeUpstreamRequest(head, info, forwarding, scratch_);
+  exchange_->scratch.clear();
+  exchange_->upstream_prefix.clear();
+  worker_.strings.lend(exchange_->scratch);
+  http::encodeUpstreamRequest(head, info, forwarding, exchange_->scratch);
 
   // The upstream is engaged only once the bytes read so far parsed cleanly (see parse()), so a
   // request refused for a bad body in the same read never reaches a backend.
-  upstream_prefix_.swap(scratch_);
+  exchange_->upstream_prefix.swap(exchange_->scratch);
   pending_pool_ = &pool;
   if (info.expect_continue && !client_is_http10_) {
     writer_.write(k100Continue);
@@ -453,13 +458,10 @@ void HttpSession::followReload() {
 
 void HttpSession::resetExchange() {
   state_ = State::kWaitingRequest;
-  // The exchange's buffers go back to the worker: an idle connection holds none of them.
-  for (std::string* buffer : {&replay_, &scratch_, &upstream_prefix_, &response_head_,
-                              &normalized_target_, &overflow_header_}) {
-    worker_.strings.recycle(*buffer);
-  }
-  decoder_.releaseBuffers();
+  // The decoder and the exchange's buffers go back to the worker: an idle connection holds
+  // none of them. The request head lived in the decoder.
   request_head_ = nullptr;
+  worker_.exchanges.recycle(std::move(exchange_));
   status_ = 0;
   response_body_bytes_ = 0;
   response_started_ = false;
@@ -469,9 +471,10 @@ void HttpSession::resetExchange() {
 void HttpSession::localReply(int status, std::string_view body, std::string_view extra_header) {
   status_ = status;
   keep_alive_ = false;
-  scratch_.clear();
-  http::encodeLocalReply(status, body, scratch_, extra_header);
-  writer_.write(scratch_);
+  std::string& reply = lendExchange().scratch;  // lent already, except for a bare timeout
+  reply.clear();
+  http::encodeLocalReply(status, body, reply, extra_header);
+  writer_.write(reply);
   writeAccessLog();
   releaseUpstream(false);
   closeAfterFlush();
@@ -506,7 +509,7 @@ void HttpSession::lingerOrClose() {
 
 void HttpSession::drain() {
   keep_alive_ = false;
-  if (state_ == State::kWaitingRequest && !decoder_.inMessage() && stash_.empty()) {
+  if (state_ == State::kWaitingRequest && !inRequestMessage() && stash_.empty()) {
     close();
   }
 }
@@ -528,7 +531,7 @@ void HttpSession::onTimer(uv_timer_t* timer) {
         // The header timeout bounds the handshake too: a client stalled in it is a failed one.
         countDownstreamHandshakeFailure(*self->worker_.stats, *self->listener_stats_);
         self->close();
-      } else if (self->decoder_.inMessage()) {
+      } else if (self->inRequestMessage()) {
         self->worker_.stats->header_timeouts_total.add();
         self->countBadRequest(stats::BadRequestReason::kHeadTimeout);
         self->localReply(408, "request head not received in time");
@@ -588,6 +591,8 @@ void HttpSession::close() {
 void HttpSession::onClosed(uv_handle_t* handle) {
   auto* self = static_cast<HttpSession*>(handle->data);
   if (--self->open_handles_ == 0) {
+    self->request_head_ = nullptr;
+    self->worker_.exchanges.recycle(std::move(self->exchange_));
     delete self;
   }
 }

@@ -10,6 +10,7 @@
 #include "common/uv_handle.h"
 #include "proxy/http/http1_decoder.h"
 #include "proxy/http/message_encoder.h"
+#include "proxy/session/exchange_state.h"
 #include "proxy/session/retry_decision.h"
 #include "proxy/tls/tls_connection.h"
 #include "proxy/tls/tls_write_filter.h"
@@ -88,6 +89,10 @@ class HttpSession final : public Session,
   // Parses requests from `data`; returns how many bytes belong to what was parsed. Stops after
   // one complete request, a local answer or an error.
   size_t parse(const char* data, size_t length);
+  // Borrows the exchange state from the worker if the connection has none (it was idle).
+  ExchangeState& lendExchange();
+  // True while a request's bytes have been seen but its head or body is not complete.
+  bool inRequestMessage() const { return exchange_ != nullptr && exchange_->decoder.inMessage(); }
   void parseStash();
   bool canParse() const;
 
@@ -144,13 +149,14 @@ class HttpSession final : public Session,
   // it), so the other connections do not carry its 160 bytes.
   std::unique_ptr<UvHandle<uv_timer_t>> try_timer_;
   StreamWriter writer_;
-  http::Http1Decoder decoder_;
+  // The request decoder and the exchange's buffers: lent by the worker from a request's first
+  // byte to the end of its exchange (see lendExchange()), null while the connection is idle.
+  std::unique_ptr<ExchangeState> exchange_;
   std::unique_ptr<tls::TlsConnection> tls_;  // TLS listeners only
   std::unique_ptr<tls::TlsWriteFilter> tls_filter_;
   std::string plaintext_;  // decrypted bytes of one read; reused
   bool tls_handshake_counted_ = false;
-  std::string stash_;    // client bytes received but not parsed yet (pipelined requests)
-  std::string scratch_;  // heads being encoded; reused
+  std::string stash_;  // client bytes received but not parsed yet (pipelined requests)
   char client_ip_[48] = {0};
   char request_id_[40] = {0};
   int open_handles_ = 0;
@@ -171,10 +177,6 @@ class HttpSession final : public Session,
   uint32_t host_id_ = 0;
   UpstreamConnection* upstream_ = nullptr;
   ConnectionPool* pending_pool_ = nullptr;  // chosen host, not engaged yet
-  std::string upstream_prefix_;             // request bytes waiting for startUpstream()
-  std::string response_head_;               // response head waiting for the first body bytes
-  std::string normalized_target_;           // "/?q" for an absolute-form target without path
-  std::string replay_;                      // request sent on a reused connection, kept once
   bool request_replayable_ = false;         // idempotent and without a body
   bool keep_request_ = false;               // replay_ holds every byte sent so far
   bool attempt_reused_connection_ = false;  // the current attempt reused a pooled connection
@@ -185,7 +187,6 @@ class HttpSession final : public Session,
   uint64_t tried_hosts_ = 0;         // ClusterRuntime::hostBit of every host this request tried
   bool attempt_open_ = false;        // an attempt on host_id_ is under way and not counted yet
   uint64_t attempt_started_ns_ = 0;  // uv_hrtime() when it began
-  std::string overflow_header_;
   const http::MessageHead* request_head_ = nullptr;
   http::BodyFraming response_framing_ = http::BodyFraming::kNone;
   bool keep_alive_ = true;

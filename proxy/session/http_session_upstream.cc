@@ -14,11 +14,11 @@ namespace meshlb {
 void HttpSession::sendUpstream(std::initializer_list<std::string_view> pieces) {
   if (keep_request_ && upstream_ != nullptr) {
     for (std::string_view piece : pieces) {
-      replay_.append(piece);
+      exchange_->replay.append(piece);
     }
-    if (replay_.size() > kMaxReplayBytes) {
+    if (exchange_->replay.size() > kMaxReplayBytes) {
       keep_request_ = false;  // too large to keep: this request will not be retried
-      replay_.clear();
+      exchange_->replay.clear();
     }
   }
   if (upstream_ != nullptr) {
@@ -33,7 +33,7 @@ void HttpSession::sendUpstream(std::initializer_list<std::string_view> pieces) {
     }
   } else if (pending_pool_ != nullptr) {
     for (std::string_view piece : pieces) {
-      upstream_prefix_.append(piece);
+      exchange_->upstream_prefix.append(piece);
     }
   }
   // Otherwise the exchange already failed and the body is discarded.
@@ -42,16 +42,17 @@ void HttpSession::sendUpstream(std::initializer_list<std::string_view> pieces) {
 void HttpSession::startUpstream() {
   ConnectionPool* pool = pending_pool_;
   pending_pool_ = nullptr;
-  if (!engageUpstream(*pool, upstream_prefix_, /*fresh=*/false)) {
+  if (!engageUpstream(*pool, exchange_->upstream_prefix, /*fresh=*/false)) {
     return;
   }
-  replay_.clear();
-  if (keep_request_ && upstream_prefix_.size() <= kMaxReplayBytes) {
-    replay_.swap(upstream_prefix_);  // no copy: the prefix buffer is not needed any more
+  exchange_->replay.clear();
+  if (keep_request_ && exchange_->upstream_prefix.size() <= kMaxReplayBytes) {
+    exchange_->replay.swap(
+        exchange_->upstream_prefix);  // no copy: the prefix buffer is not needed any more
   } else {
     keep_request_ = false;
   }
-  upstream_prefix_.clear();
+  exchange_->upstream_prefix.clear();
 }
 
 bool HttpSession::engageUpstream(ConnectionPool& pool, std::string_view bytes, bool fresh) {
@@ -92,7 +93,7 @@ bool HttpSession::engageUpstream(ConnectionPool& pool, std::string_view bytes, b
 
 bool HttpSession::retryWanted(AttemptFailure failure, int status) const {
   const auto& policy = cluster_->config().retry_policy;
-  if (!policy || !keep_request_ || replay_.empty() || response_started_ ||
+  if (!policy || !keep_request_ || exchange_->replay.empty() || response_started_ ||
       attempts_ > policy->max_retries || state_ != State::kForwarding) {
     return false;
   }
@@ -128,15 +129,15 @@ bool HttpSession::retry(AttemptFailure failure, int status) {
   cluster_->hostStats(host_id_).retries.add();
   LOG_DEBUG("retry %u to %s", attempts_ - 1, cluster_->pool(host_id_).label().c_str());
   // Handled either way: engageUpstream answers 503 itself when a circuit breaker refuses.
-  engageUpstream(cluster_->pool(host_id_), replay_, /*fresh=*/false);
+  engageUpstream(cluster_->pool(host_id_), exchange_->replay, /*fresh=*/false);
   return true;
 }
 
 void HttpSession::overflowReply(std::string_view limit) {
-  overflow_header_.clear();
-  overflow_header_.append("x-meshlb-overflow: ");
-  overflow_header_.append(limit);
-  localReply(503, "upstream overflow (circuit breaker)", overflow_header_);
+  exchange_->overflow.clear();
+  exchange_->overflow.append("x-meshlb-overflow: ");
+  exchange_->overflow.append(limit);
+  localReply(503, "upstream overflow (circuit breaker)", exchange_->overflow);
 }
 
 void HttpSession::armTryTimer(uint64_t timeout_ms) {
@@ -188,15 +189,16 @@ http::HeadAction HttpSession::onResponseHead(http::MessageHead& head, const http
     return http::HeadAction::kStop;
   }
   if (head.status >= 200) {
-    replay_.clear();  // a final answer is coming through: no more retries
+    exchange_->replay.clear();  // a final answer is coming through: no more retries
     keep_request_ = false;
   }
   if (head.status < 200 && head.status != 101) {
     // 100 Continue was answered by meshlb itself; other interim answers go to 1.1 clients.
     if (head.status != 100 && !client_is_http10_) {
-      scratch_.clear();
-      http::encodeDownstreamResponse(head, http::BodyFraming::kNone, true, false, scratch_);
-      writer_.write(scratch_);
+      exchange_->scratch.clear();
+      http::encodeDownstreamResponse(head, http::BodyFraming::kNone, true, false,
+                                     exchange_->scratch);
+      writer_.write(exchange_->scratch);
     }
     return http::HeadAction::kContinue;
   }
@@ -221,13 +223,13 @@ http::HeadAction HttpSession::onResponseHead(http::MessageHead& head, const http
     response_framing_ = http::BodyFraming::kChunked;
   }
   // The head waits to go out with the first body bytes: one write instead of two.
-  response_head_.clear();
-  worker_.strings.lend(response_head_);
+  exchange_->response_head.clear();
+  worker_.strings.lend(exchange_->response_head);
   http::encodeDownstreamResponse(head, response_framing_, keep_alive_, client_is_http10_,
-                                 response_head_);
+                                 exchange_->response_head);
   if (head.status == 101 || response_framing_ == http::BodyFraming::kNone) {
-    writer_.write(response_head_);
-    response_head_.clear();
+    writer_.write(exchange_->response_head);
+    exchange_->response_head.clear();
     response_started_ = true;
   }
   return http::HeadAction::kContinue;
@@ -237,7 +239,7 @@ void HttpSession::onResponseBody(const char* data, size_t length) {
   response_body_bytes_ += length;
   worker_.stats->bytes_sent_total.add(length);
   listener_stats_->bytes_sent.add(length);
-  std::string_view head = response_head_;
+  std::string_view head = exchange_->response_head;
   if (response_framing_ == http::BodyFraming::kChunked) {
     char size_line[20];
     int n = snprintf(size_line, sizeof(size_line), "%zx\r\n", length);
@@ -246,7 +248,7 @@ void HttpSession::onResponseBody(const char* data, size_t length) {
   } else {
     writer_.write({head, std::string_view(data, length)});
   }
-  response_head_.clear();
+  exchange_->response_head.clear();
   response_started_ = true;  // bytes of the answer are out: errors can only cut it now
   if (writer_.aboveHighWatermark() && upstream_ != nullptr) {
     upstream_->pauseReading();
@@ -271,11 +273,11 @@ void HttpSession::onResponseComplete() {
     return;
   }
   if (response_framing_ == http::BodyFraming::kChunked) {
-    writer_.write({response_head_, http::kLastChunk});
+    writer_.write({exchange_->response_head, http::kLastChunk});
   } else {
-    writer_.write(response_head_);  // an empty body: the head was still waiting
+    writer_.write(exchange_->response_head);  // an empty body: the head was still waiting
   }
-  response_head_.clear();
+  exchange_->response_head.clear();
   finishExchange();
 }
 
@@ -297,13 +299,15 @@ bool HttpSession::retryOnFreshConnection() {
   // A backend may close a pooled connection just as we reuse it; HAProxy retries that case too.
   // Only for idempotent requests without a body, once, on a new connection to the same host,
   // and not counted as a policy retry.
-  if (!attempt_reused_connection_ || reuse_retry_done_ || !request_replayable_ || replay_.empty() ||
-      response_started_ || status_ != 0 || state_ != State::kForwarding) {
+  if (!attempt_reused_connection_ || reuse_retry_done_ || !request_replayable_ ||
+      exchange_->replay.empty() || response_started_ || status_ != 0 ||
+      state_ != State::kForwarding) {
     return false;
   }
   reuse_retry_done_ = true;
   worker_.stats->upstream_reuse_retries_total.add();
-  engageUpstream(cluster_->pool(host_id_), replay_, /*fresh=*/true);  // answers 503 if refused
+  engageUpstream(cluster_->pool(host_id_), exchange_->replay,
+                 /*fresh=*/true);  // answers 503 if refused
   return true;
 }
 

@@ -10,6 +10,7 @@
 #include "proxy/config/config.h"
 #include "proxy/health/host_state.h"
 #include "proxy/lb/load_balancer.h"
+#include "proxy/session/exchange_state.h"
 #include "proxy/worker/worker_stats.h"
 
 namespace meshlb {
@@ -38,6 +39,8 @@ struct WorkerContext {
   // bytes; a burst of larger ones is freed rather than kept).
   static constexpr size_t kPooledStrings = 512;
   static constexpr size_t kPooledStringCapacity = 16 * 1024;
+  // Free exchange states kept: a worker's peak of concurrent requests is usually far below.
+  static constexpr size_t kPooledExchanges = 1024;
 
   explicit WorkerContext(uint32_t worker_index)
       : index(worker_index), random(0x6d6573686c62ULL + worker_index) {}
@@ -54,6 +57,9 @@ struct WorkerContext {
   // Buffers of request and response heads (and kept requests for retries), lent to a
   // connection's exchange and taken back when it ends, so idle connections hold none.
   StringPool strings{kPooledStrings, kPooledStringCapacity};
+  // Request decoders and exchange buffers, lent to a client connection while a request is
+  // under way. Declared after `strings`, which its states give their buffers back to.
+  ExchangeStatePool exchanges{kPooledExchanges, strings};
 
   // Live sessions, for draining.
   Session* sessions = nullptr;

@@ -368,6 +368,40 @@ TEST(Http1DecoderTest, HeadBuffersAreBorrowedFromThePoolAndGivenBackBetweenMessa
   EXPECT_EQ(pool.kept(), 1u);
 }
 
+// restart() makes a decoder left mid-message (or failed) a fresh one for another owner, with
+// the new owner's limits: what a pooled decoder goes through between connections.
+TEST(Http1DecoderTest, RestartForgetsAHalfMessageAndAnErrorAndTakesNewLimits) {
+  DecoderFixture f;
+  StringPool pool(4, 4096);
+  f.decoder.useStringPool(&pool);
+  const std::string half = "POST /cut HTTP/1.1\r\nHost: x\r\nContent-Le";
+  ASSERT_EQ(f.decoder.decode(half.data(), half.size()).status, Status::kNeedMore);
+  ASSERT_TRUE(f.decoder.inMessage());
+
+  RecordingCallbacks second_owner;
+  config::HttpLimits tight;
+  tight.max_request_line_bytes = 32;
+  f.decoder.restart(second_owner, tight);
+  EXPECT_FALSE(f.decoder.inMessage());
+  EXPECT_EQ(pool.kept(), 1u);  // the cut-off head's buffer went back
+  const std::string ok = "GET /fresh HTTP/1.1\r\nHost: y\r\n\r\n";
+  ASSERT_EQ(f.decoder.decode(ok.data(), ok.size()).status, Status::kMessageComplete);
+  ASSERT_EQ(second_owner.messages.size(), 1u);
+  EXPECT_EQ(second_owner.messages[0].url, "/fresh");
+  EXPECT_TRUE(f.callbacks.messages.empty());  // the first owner hears nothing more
+
+  const std::string long_line = "GET /" + std::string(64, 'l') + " HTTP/1.1\r\nHost: y\r\n\r\n";
+  Http1Decoder::Result refused = f.decoder.decode(long_line.data(), long_line.size());
+  ASSERT_EQ(refused.status, Status::kError);
+  EXPECT_EQ(f.decoder.errorStatus(), 431);
+
+  RecordingCallbacks third_owner;
+  f.decoder.restart(third_owner, config::HttpLimits{});
+  ASSERT_EQ(f.decoder.decode(long_line.data(), long_line.size()).status, Status::kMessageComplete);
+  ASSERT_EQ(third_owner.messages.size(), 1u);
+  EXPECT_EQ(third_owner.messages[0].headers[0].second, "y");
+}
+
 TEST(Http1DecoderTest, PipelinedRequestsByteByByte) {
   DecoderFixture f;
   const std::string all =
