@@ -30,9 +30,7 @@ HttpSession::HttpSession(WorkerContext& worker, const ListenerRuntime& listener)
 void HttpSession::start(uv_stream_t* server) {
   uv_tcp_init(worker_.loop, tcp_.get());
   tcp_.initialized(this);
-  uv_timer_init(worker_.loop, timer_.get());
-  timer_.initialized(this);
-  open_handles_ = 2;
+  open_handles_ = 1;
   worker_.addSession(this);
   ++listener_->generation->sessions;  // pinned until close()
   if (uv_accept(server, tcp_.stream()) != 0) {
@@ -361,7 +359,7 @@ http::HeadAction HttpSession::onHead(http::MessageHead& head, const http::HeadIn
   if (listener_->config->request_timeout_ms > 0) {
     armTimer(TimerPurpose::kRequest, listener_->config->request_timeout_ms);
   } else {
-    uv_timer_stop(timer_.get());
+    worker_.deadlines.cancel(timer_);
   }
   return http::HeadAction::kContinue;
 }
@@ -519,12 +517,15 @@ void HttpSession::abort() {
 }
 
 void HttpSession::armTimer(TimerPurpose purpose, uint64_t timeout_ms) {
+  if (closed_) {
+    return;  // the deadline must not outlive the session
+  }
   timer_purpose_ = purpose;
-  uv_timer_start(timer_.get(), &HttpSession::onTimer, timeout_ms, 0);
+  worker_.deadlines.arm(timer_, timeout_ms, &HttpSession::onTimer, this);
 }
 
-void HttpSession::onTimer(uv_timer_t* timer) {
-  auto* self = static_cast<HttpSession*>(timer->data);
+void HttpSession::onTimer(void* session) {
+  auto* self = static_cast<HttpSession*>(session);
   switch (self->timer_purpose_) {
     case TimerPurpose::kHeader:
       if (self->tls_ && !self->tls_->handshakeDone()) {
@@ -581,8 +582,8 @@ void HttpSession::close() {
   if (listener_gauge_ != nullptr) {
     listener_gauge_->release();
   }
+  worker_.deadlines.cancel(timer_);
   tcp_.close(&HttpSession::onClosed);
-  timer_.close(&HttpSession::onClosed);
   if (try_timer_ != nullptr) {
     try_timer_->close(&HttpSession::onClosed);
   }
@@ -592,6 +593,7 @@ void HttpSession::onClosed(uv_handle_t* handle) {
   auto* self = static_cast<HttpSession*>(handle->data);
   if (--self->open_handles_ == 0) {
     self->request_head_ = nullptr;
+    self->worker_.deadlines.cancel(self->timer_);  // close() did; this is only a safety net
     self->worker_.exchanges.recycle(std::move(self->exchange_));
     delete self;
   }

@@ -79,7 +79,7 @@ class HttpSession final : public Session,
 
   static void onAlloc(uv_handle_t* handle, size_t suggested, uv_buf_t* buffer);
   static void onRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buffer);
-  static void onTimer(uv_timer_t* timer);
+  static void onTimer(void* self);
   static void onClosed(uv_handle_t* handle);
 
   void handleData(const char* data, size_t length);
@@ -144,7 +144,7 @@ class HttpSession final : public Session,
   // reload moved listener_, so the connection gauge is released where it was taken.
   stats::ListenerStats* listener_stats_;
   UvHandle<uv_tcp_t> tcp_;
-  UvHandle<uv_timer_t> timer_;
+  Deadline timer_;  // header, idle, request or linger timeout: see timer_purpose_
   // The per-try timeout's timer: made on first use (only clusters with a per-try timeout need
   // it), so the other connections do not carry its 160 bytes.
   std::unique_ptr<UvHandle<uv_timer_t>> try_timer_;

@@ -262,7 +262,7 @@ void HttpSession::onResponseComplete() {
   endAttempt(status_);
   if (status_ == 101) {
     state_ = State::kTunnel;
-    uv_timer_stop(timer_.get());
+    worker_.deadlines.cancel(timer_);
     armTimer(TimerPurpose::kIdle, listener_->config->idle_timeout_ms);
     upstream_->startTunnel(nullptr, 0);
     if (!stash_.empty()) {

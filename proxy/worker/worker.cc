@@ -323,6 +323,7 @@ void Worker::setUp() {
   context_->loop = &loop_;
   context_->stats = &stats_;
   loop_.data = context_.get();
+  context_->deadlines.start(&loop_);
   if (access_log_fd_ >= 0) {
     access_log_ =
         std::make_unique<AccessLogWriter>(&loop_, access_log_fd_, stats_.access_log_dropped_total);
@@ -487,6 +488,7 @@ void Worker::tearDown() {
     access_log_->close();
   }
   drain_timer_.close(nullptr);
+  context_->deadlines.close();
   reap_timer_.close(nullptr);
   resume_timer_.close(nullptr);
   {
