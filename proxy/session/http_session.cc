@@ -322,17 +322,18 @@ http::HeadAction HttpSession::onHead(http::MessageHead& head, const http::HeadIn
   keep_request_ = request_replayable_ || cluster.config().retry_policy.has_value();
 
   std::string_view request_id;
+  char generated_id[40];  // encoded into the upstream request below; not kept
   if (auto existing = head.find("x-request-id"); existing && !existing->empty()) {
     request_id = *existing;
   } else {
     uint64_t a = worker_.random.next();
     uint64_t b = worker_.random.next();
     // A version 4 UUID: random bits with the version and variant fields set.
-    snprintf(request_id_, sizeof(request_id_), "%08x-%04x-4%03x-%04x-%012llx",
+    snprintf(generated_id, sizeof(generated_id), "%08x-%04x-4%03x-%04x-%012llx",
              static_cast<unsigned>(a >> 32), static_cast<unsigned>((a >> 16) & 0xffff),
              static_cast<unsigned>(a & 0xfff), static_cast<unsigned>(0x8000 | ((b >> 48) & 0x3fff)),
              static_cast<unsigned long long>(b & 0xffffffffffffULL));
-    request_id = request_id_;
+    request_id = generated_id;
   }
   http::ForwardingInfo forwarding;
   forwarding.client_ip = client_ip_;

@@ -158,7 +158,6 @@ class HttpSession final : public Session,
   bool tls_handshake_counted_ = false;
   std::string stash_;  // client bytes received but not parsed yet (pipelined requests)
   char client_ip_[48] = {0};
-  char request_id_[40] = {0};
   int open_handles_ = 0;
 
   State state_ = State::kWaitingRequest;
