@@ -18,7 +18,10 @@ std::optional<int64_t> parseTimeParam(std::string_view text, int64_t now) {
   if (!text.empty() && text.front() == '-' && text.size() >= 3) {
     std::string_view digits = text.substr(1, text.size() - 2);
     auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-    if (error != std::errc() || end != digits.data() + digits.size() || value > 10'000'000) {
+    // from_chars takes a sign of its own: "--5h" would be a negative offset, and a large one
+    // would overflow the multiplication below. Offsets are 0..10,000,000 units.
+    if (error != std::errc() || end != digits.data() + digits.size() || value < 0 ||
+        value > 10'000'000) {
       return std::nullopt;
     }
     switch (text.back()) {

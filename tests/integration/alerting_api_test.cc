@@ -342,8 +342,9 @@ TEST_F(AlertingApiTest, HistoryAndStatus) {
   EXPECT_EQ(history.body["entries"][0]["to"], "firing");
   EXPECT_GT(history.body["entries"][0]["seq"].get<int>(),
             history.body["entries"][1]["seq"].get<int>());
-  for (const char* bad : {"/alerts/history?since=yesterday", "/alerts/history?type=other",
-                          "/alerts/history?limit=0", "/alerts/history?who=me"}) {
+  for (const char* bad :
+       {"/alerts/history?since=yesterday", "/alerts/history?type=other", "/alerts/history?limit=0",
+        "/alerts/history?who=me", "/alerts/history?since=--111111111111110h"}) {
     Answer answer = call("GET", bad);
     EXPECT_EQ(answer.status, 400) << bad;
     EXPECT_EQ(answer.body["error"], "bad_query") << bad;
