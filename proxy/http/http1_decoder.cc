@@ -30,11 +30,7 @@ const llhttp_settings_t& Http1Decoder::sharedSettings() {
 
 Http1Decoder::Http1Decoder(Kind kind, DecoderCallbacks& callbacks, const config::HttpLimits& limits)
     : kind_(kind), callbacks_(&callbacks), limits_(limits) {
-  llhttp_init(&parser_, kind == Kind::kRequest ? HTTP_REQUEST : HTTP_RESPONSE, &sharedSettings());
-  parser_.data = this;
-  if (kind_ == Kind::kResponse) {
-    error_status_ = 502;
-  }
+  restart(callbacks, limits);
 }
 
 void Http1Decoder::restart(DecoderCallbacks& callbacks, const config::HttpLimits& limits) {

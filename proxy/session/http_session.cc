@@ -470,7 +470,7 @@ void HttpSession::resetExchange() {
 void HttpSession::localReply(int status, std::string_view body, std::string_view extra_header) {
   status_ = status;
   keep_alive_ = false;
-  std::string& reply = lendExchange().scratch;  // lent already, except for a bare timeout
+  std::string& reply = lendExchange().scratch;  // a reply answers a request: lent already
   reply.clear();
   http::encodeLocalReply(status, body, reply, extra_header);
   writer_.write(reply);
@@ -594,7 +594,6 @@ void HttpSession::onClosed(uv_handle_t* handle) {
   auto* self = static_cast<HttpSession*>(handle->data);
   if (--self->open_handles_ == 0) {
     self->request_head_ = nullptr;
-    self->worker_.deadlines.cancel(self->timer_);  // close() did; this is only a safety net
     self->worker_.exchanges.recycle(std::move(self->exchange_));
     delete self;
   }

@@ -177,7 +177,7 @@ class HttpSession final : public Session,
   UpstreamConnection* upstream_ = nullptr;
   ConnectionPool* pending_pool_ = nullptr;  // chosen host, not engaged yet
   bool request_replayable_ = false;         // idempotent and without a body
-  bool keep_request_ = false;               // replay_ holds every byte sent so far
+  bool keep_request_ = false;               // exchange_->replay holds every byte sent so far
   bool attempt_reused_connection_ = false;  // the current attempt reused a pooled connection
   bool reuse_retry_done_ = false;
   bool holds_request_slot_ = false;  // counted in the cluster's max_requests gauge
