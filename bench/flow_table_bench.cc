@@ -29,9 +29,9 @@ class CountingObserver : public FlowObserver {
     return flow.responder_port;
   }
   void onRttSample(const FlowRecord&, RttKind, int64_t rtt_ns) override { rtt_sum += rtt_ns; }
-  void onFlowReport(const FlowRecord&, const FlowCounters& delta,
+  void onFlowReport(const FlowRecord&, const ReportCounters& delta,
                     std::optional<FlowEndReason>) override {
-    packets += delta.packets();
+    packets += delta.packets;
   }
   uint64_t starts = 0;
   uint64_t packets = 0;

@@ -82,4 +82,40 @@ inline FlowCounters operator-(FlowCounters a, const FlowCounters& b) {
   return a;
 }
 
+// What a flow's reports carry: the sums over both directions that per-endpoint totals add up.
+// 32 bytes, so that every flow entry can keep the values at its last report (a whole
+// FlowCounters there cost 192 bytes per flow). The 32-bit sums wrap like the 32-bit counters
+// they add; a difference between two reports is exact while it stays below 2^32. Plain value.
+struct ReportCounters {
+  uint64_t packets = 0;
+  uint64_t ip_bytes = 0;
+  uint32_t retransmits = 0;  // every kind, as FlowCounters::retransmits()
+  uint32_t out_of_order = 0;
+  uint32_t zero_windows = 0;
+  uint32_t resets = 0;
+
+  static ReportCounters of(const FlowCounters& counters) {
+    const DirectionCounters& a = counters.initiator;
+    const DirectionCounters& b = counters.responder;
+    return ReportCounters{a.packets + b.packets,           a.ip_bytes + b.ip_bytes,
+                          a.retransmits + b.retransmits,   a.out_of_order + b.out_of_order,
+                          a.zero_windows + b.zero_windows, a.resets + b.resets};
+  }
+  ReportCounters& operator+=(const ReportCounters& other) {
+    packets += other.packets;
+    ip_bytes += other.ip_bytes;
+    retransmits += other.retransmits;
+    out_of_order += other.out_of_order;
+    zero_windows += other.zero_windows;
+    resets += other.resets;
+    return *this;
+  }
+  ReportCounters operator-(const ReportCounters& earlier) const {
+    return ReportCounters{packets - earlier.packets,           ip_bytes - earlier.ip_bytes,
+                          retransmits - earlier.retransmits,   out_of_order - earlier.out_of_order,
+                          zero_windows - earlier.zero_windows, resets - earlier.resets};
+  }
+  bool operator==(const ReportCounters&) const = default;
+};
+
 }  // namespace meshlb::capture

@@ -14,8 +14,9 @@ namespace meshlb::capture {
 // state, the public record and the counters at its last report. Laid out so that a packet
 // touches only the first kHotLines cache lines: key and hash, the TCP state of both
 // directions, the record's per-packet fields and its sender's counters (FlowRecord puts those
-// first). All-zero bytes are the "free" state; a slot is placement-new'd when a flow starts.
-// Internal to FlowTable (capture thread).
+// first). 576 bytes: it is what every tracked flow, idle or not, costs. All-zero bytes are the
+// "free" state; a slot is placement-new'd when a flow starts. Internal to FlowTable (capture
+// thread).
 struct alignas(64) FlowEntry {
   enum class List : uint8_t { kActive, kClosed };
 
@@ -25,10 +26,12 @@ struct alignas(64) FlowEntry {
   bool initiator_is_low = true;  // the initiator is the key's low endpoint
   TcpFlowState tcp;
   FlowRecord record;
-  FlowCounters reported;  // record.counters when the last report was sent
+  ReportCounters reported;  // ReportCounters::of(record.counters) at the last report
 
   // Cache lines a packet may touch, from the start of the entry (for prefetching).
   static constexpr size_t kHotLines = 6;
 };
+
+static_assert(sizeof(FlowEntry) <= 576, "a flow entry's size is what an idle flow costs");
 
 }  // namespace meshlb::capture

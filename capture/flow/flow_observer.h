@@ -27,11 +27,11 @@ class FlowObserver {
   virtual void onRttSample(const FlowRecord& flow, RttKind kind, int64_t rtt_ns) = 0;
 
   // Periodic (every report_interval of a flow's life, skipped when the flow saw no packet since
-  // its previous report) and final reports: the counters accumulated since the previous report
-  // of this flow, so a flow's deltas sum to its record's totals. `end` is nullopt for a
-  // periodic report, else why it ended (fin, reset, idle, evicted, shutdown); every flow gets
-  // exactly one final report.
-  virtual void onFlowReport(const FlowRecord& flow, const FlowCounters& since_last_report,
+  // its previous report) and final reports: the sums accumulated since the previous report of
+  // this flow, so a flow's deltas add up to ReportCounters::of(its record's totals). `end` is
+  // nullopt for a periodic report, else why it ended (fin, reset, idle, evicted, shutdown); every
+  // flow gets exactly one final report.
+  virtual void onFlowReport(const FlowRecord& flow, const ReportCounters& since_last_report,
                             std::optional<FlowEndReason> end) = 0;
 };
 

@@ -173,11 +173,12 @@ void FlowTable::endFlow(uint32_t i, FlowEndReason reason) {
 }
 
 void FlowTable::report(FlowEntry& entry, std::optional<FlowEndReason> end) {
-  const FlowCounters delta = entry.record.counters - entry.reported;
-  if (!end.has_value() && delta.packets() == 0) {
+  const ReportCounters now = ReportCounters::of(entry.record.counters);
+  const ReportCounters delta = now - entry.reported;
+  if (!end.has_value() && delta.packets == 0) {
     return;
   }
-  entry.reported = entry.record.counters;
+  entry.reported = now;
   if (observer_ != nullptr) {
     observer_->onFlowReport(entry.record, delta, end);
   }

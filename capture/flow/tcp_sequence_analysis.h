@@ -42,11 +42,14 @@ struct TcpSequenceState {
   // (kDupAcksAfterUnseen) then passes the ">= 2 duplicate ACKs" test of fast retransmissions,
   // and we keep that so the classifications agree.
   uint32_t dup_acks = 0;
-  uint16_t last_flags = 0;      // TcpAnalysisFlag bits of the last segment sent
-  bool next_seq_known = false;  // a segment of this direction was seen
-  bool max_seq_known = false;   // max_seq_to_be_acked was set
-  bool last_ack_valid = false;  // the last segment sent had ACK set
+  uint16_t last_flags = 0;  // TcpAnalysisFlag bits of the last segment sent
+  // One-bit flags: with them the state is 40 bytes, and a flow entry keeps two.
+  bool next_seq_known : 1 = false;  // a segment of this direction was seen
+  bool max_seq_known : 1 = false;   // max_seq_to_be_acked was set
+  bool last_ack_valid : 1 = false;  // the last segment sent had ACK set
 };
+
+static_assert(sizeof(TcpSequenceState) == 40, "keep the per-direction TCP state compact");
 
 inline constexpr uint32_t kDupAcksAfterUnseen = 0xFFFFFFFFu;
 

@@ -19,7 +19,7 @@ class EndCollector final : public FlowObserver {
   explicit EndCollector(const FlowEndCallback& callback) : callback_(callback) {}
   uint32_t onFlowStart(const FlowRecord&) override { return 0; }
   void onRttSample(const FlowRecord&, RttKind, int64_t) override {}
-  void onFlowReport(const FlowRecord& flow, const FlowCounters&,
+  void onFlowReport(const FlowRecord& flow, const ReportCounters&,
                     std::optional<FlowEndReason> end) override {
     if (end) {
       ++flows;

@@ -65,19 +65,19 @@ void EndpointAggregator::onRttSample(const FlowRecord& flow, RttKind kind, int64
   }
 }
 
-void EndpointAggregator::onFlowReport(const FlowRecord& flow, const FlowCounters& delta,
+void EndpointAggregator::onFlowReport(const FlowRecord& flow, const ReportCounters& delta,
                                       std::optional<FlowEndReason> end) {
   Slot* slot = slotOf(flow.tag);
   if (slot == nullptr) {
     return;
   }
   EndpointFlowTotals& totals = slot->totals;
-  totals.packets += delta.packets();
-  totals.bytes += delta.ipBytes();
-  totals.retransmits += delta.retransmits();
-  totals.out_of_order += uint64_t{delta.initiator.out_of_order} + delta.responder.out_of_order;
-  totals.zero_windows += delta.zeroWindows();
-  totals.resets += delta.resets();
+  totals.packets += delta.packets;
+  totals.bytes += delta.ip_bytes;
+  totals.retransmits += delta.retransmits;
+  totals.out_of_order += delta.out_of_order;
+  totals.zero_windows += delta.zero_windows;
+  totals.resets += delta.resets;
   if (end) {
     ++totals.flows_closed;
     --totals.flows_active;

@@ -25,7 +25,7 @@ class EndpointAggregator final : public FlowObserver {
 
   uint32_t onFlowStart(const FlowRecord& flow) override;
   void onRttSample(const FlowRecord& flow, RttKind kind, int64_t rtt_ns) override;
-  void onFlowReport(const FlowRecord& flow, const FlowCounters& since_last_report,
+  void onFlowReport(const FlowRecord& flow, const ReportCounters& since_last_report,
                     std::optional<FlowEndReason> end) override;
 
  private:

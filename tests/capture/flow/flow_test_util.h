@@ -150,7 +150,7 @@ class RecordingObserver : public FlowObserver {
  public:
   struct Report {
     FlowRecord flow;
-    FlowCounters delta;
+    ReportCounters delta;
     std::optional<FlowEndReason> end;
   };
   struct Rtt {
@@ -166,7 +166,7 @@ class RecordingObserver : public FlowObserver {
   void onRttSample(const FlowRecord& flow, RttKind kind, int64_t rtt_ns) override {
     rtts.push_back(Rtt{flow.id, kind, rtt_ns});
   }
-  void onFlowReport(const FlowRecord& flow, const FlowCounters& since_last_report,
+  void onFlowReport(const FlowRecord& flow, const ReportCounters& since_last_report,
                     std::optional<FlowEndReason> end) override {
     reports.push_back(Report{flow, since_last_report, end});
   }

@@ -44,13 +44,11 @@ TEST(EndpointAggregatorTest, FlowsCountForTheEndpointTheyWereOpenedTo) {
   aggregator.onRttSample(flow, RttKind::kHandshake, 40'000);  // 40 us
   aggregator.onRttSample(flow, RttKind::kResponderData, 300'000);
   aggregator.onRttSample(flow, RttKind::kInitiatorData, 2'000'000);  // 2 ms
-  FlowCounters delta;
-  delta.initiator.packets = 5;
-  delta.initiator.ip_bytes = 500;
-  delta.responder.packets = 4;
-  delta.responder.ip_bytes = 4000;
-  delta.responder.retransmits = 2;
-  delta.responder.resets = 1;
+  ReportCounters delta;
+  delta.packets = 9;
+  delta.ip_bytes = 4500;
+  delta.retransmits = 2;
+  delta.resets = 1;
   aggregator.onFlowReport(flow, delta, std::nullopt);
   std::vector<EndpointFlowTotals> totals = aggregator.totals();
   ASSERT_EQ(totals.size(), 2u);
@@ -68,7 +66,7 @@ TEST(EndpointAggregatorTest, FlowsCountForTheEndpointTheyWereOpenedTo) {
   EXPECT_EQ(totals[1].data_rtt_upstream.count(), 1u);
   EXPECT_EQ(totals[1].data_rtt_upstream.sum_us, 2000u);
 
-  aggregator.onFlowReport(flow, FlowCounters{}, FlowEndReason::kReset);
+  aggregator.onFlowReport(flow, ReportCounters{}, FlowEndReason::kReset);
   totals = aggregator.totals();
   EXPECT_EQ(totals[1].flows_active, 0u);
   EXPECT_EQ(totals[1].flows_closed, 1u);
@@ -80,7 +78,7 @@ TEST(EndpointAggregatorTest, FlowsToNoEndpointAreIgnored) {
   aggregator.setEndpoints(backends({"10.0.0.2:80"}));
   FlowRecord flow = flowTo(9, 80);
   EXPECT_EQ(aggregator.onFlowStart(flow), 0u);
-  aggregator.onFlowReport(flow, FlowCounters{}, FlowEndReason::kFin);  // tag 0: nothing counts
+  aggregator.onFlowReport(flow, ReportCounters{}, FlowEndReason::kFin);  // tag 0: nothing counts
   EXPECT_EQ(aggregator.totals()[0].flows_closed, 0u);
 }
 
@@ -106,7 +104,7 @@ TEST(EndpointAggregatorTest, TotalsSurviveANewEndpointSet) {
   EXPECT_EQ(totals[0].flows_opened, 0u);
   EXPECT_EQ(totals[1].flows_opened, 1u);
   // The flow opened under the old set still reports into the same totals.
-  aggregator.onFlowReport(flow, FlowCounters{}, FlowEndReason::kFin);
+  aggregator.onFlowReport(flow, ReportCounters{}, FlowEndReason::kFin);
   EXPECT_EQ(aggregator.totals()[1].flows_closed, 1u);
 }
 
