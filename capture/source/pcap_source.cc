@@ -1,6 +1,36 @@
 #include "capture/source/pcap_source.h"
 
+#include <linux/filter.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <climits>
+#include <cstring>
+
 namespace meshlb::capture {
+
+namespace {
+
+// Whether the kernel flags the interface as loopback (lo, also inside a network namespace).
+bool isLoopbackInterface(const std::string& name) {
+  ifreq request{};
+  if (name.size() >= sizeof(request.ifr_name)) {
+    return false;
+  }
+  std::memcpy(request.ifr_name, name.data(), name.size());
+  const int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    return false;
+  }
+  const bool loopback =
+      ioctl(fd, SIOCGIFFLAGS, &request) == 0 && (request.ifr_flags & IFF_LOOPBACK);
+  close(fd);
+  return loopback;
+}
+
+}  // namespace
 
 PcapSource::PcapSource(pcap_t* handle, std::string name)
     : handle_(handle), name_(std::move(name)), link_type_(pcap_datalink(handle)) {
@@ -12,7 +42,9 @@ PcapSource::PcapSource(PcapSource&& other) noexcept
       name_(std::move(other.name_)),
       link_type_(other.link_type_),
       fd_(other.fd_),
-      nano_(other.nano_) {
+      nano_(other.nano_),
+      loopback_(other.loopback_),
+      drops_outgoing_copies_(other.drops_outgoing_copies_) {
   other.handle_ = nullptr;
 }
 
@@ -56,7 +88,9 @@ Result<PcapSource> PcapSource::openLive(const LiveSourceOptions& options, Source
     return fail(handle, false, pcap_geterr(handle));
   }
   PcapSource source(handle, options.interface);
-  if (!options.filter.empty()) {
+  // See setFilter(): Ethernet framing is what lets a kernel filter test the packet type.
+  source.loopback_ = source.link_type_ == DLT_EN10MB && isLoopbackInterface(options.interface);
+  if (!options.filter.empty() || source.loopback_) {
     if (Status status = source.setFilter(options.filter); !status) {
       return fail(nullptr, false, status.message());
     }
@@ -103,7 +137,29 @@ Status PcapSource::setFilter(const std::string& filter) {
   if (rc != 0) {
     return Error{std::string("filter '") + filter + "': " + pcap_geterr(handle_)};
   }
+  drops_outgoing_copies_ = loopback_ && attachInboundKernelFilter(filter);
   return {};
+}
+
+bool PcapSource::attachInboundKernelFilter(const std::string& filter) {
+  // Not through pcap_setfilter(): after a filter change libpcap runs the new filter in user
+  // space over the blocks the kernel may have filled before it, and its user-space BPF cannot
+  // read the packet type, so an `inbound` filter there would silently reject those packets.
+  // libpcap keeps `filter` for that; only the kernel's copy becomes `inbound and (filter)`.
+  const std::string inbound = filter.empty() ? "inbound" : "inbound and (" + filter + ")";
+  bpf_program program{};
+  if (pcap_compile(handle_, &program, inbound.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0) {
+    return false;
+  }
+  // libpcap's instructions have the kernel's layout (code, jt, jf, k), as pcap-linux.c relies on.
+  static_assert(sizeof(bpf_insn) == sizeof(sock_filter));
+  sock_fprog kernel_program{static_cast<unsigned short>(program.bf_len),
+                            reinterpret_cast<sock_filter*>(program.bf_insns)};
+  const bool attached =
+      program.bf_len <= USHRT_MAX && setsockopt(pcap_fileno(handle_), SOL_SOCKET, SO_ATTACH_FILTER,
+                                                &kernel_program, sizeof(kernel_program)) == 0;
+  pcap_freecode(&program);
+  return attached;
 }
 
 SourceCounters PcapSource::counters() {

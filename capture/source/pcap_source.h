@@ -54,20 +54,29 @@ class PcapSource {
   const std::string& name() const { return name_; }
   // -1 for files.
   int selectableFd() const { return fd_; }
-  // Replaces the BPF filter (live sources; capture thread).
+  // Replaces the BPF filter (live sources; capture thread). On a loopback interface the kernel
+  // hands every packet to the capture twice, going out and coming in, and libpcap discards the
+  // outgoing copy only after the kernel copied it into the ring. There the kernel's filter
+  // becomes `inbound and (filter)`, so that copy costs neither the copy nor a ring slot; what
+  // the capture delivers does not change, and libpcap's counts (ps_recv) count a packet once.
   Status setFilter(const std::string& filter);
+  // The kernel drops loopback's outgoing copies (see setFilter): false where it could not.
+  bool dropsOutgoingCopies() const { return drops_outgoing_copies_; }
   SourceCounters counters();
   // Timestamps of this source are in nanoseconds (pcapng or a nanosecond pcap) or microseconds.
   bool nanosecondTimestamps() const { return nano_; }
 
  private:
   PcapSource(pcap_t* handle, std::string name);
+  bool attachInboundKernelFilter(const std::string& filter);
 
   pcap_t* handle_ = nullptr;
   std::string name_;
   int link_type_ = 0;
   int fd_ = -1;
   bool nano_ = false;
+  bool loopback_ = false;  // a live Ethernet-framed loopback interface (lo)
+  bool drops_outgoing_copies_ = false;
 };
 
 }  // namespace meshlb::capture
