@@ -5,15 +5,18 @@
         fx.url            # http://127.0.0.1:<listener port>/
         fx.get_json("/ready"), fx.rss_kb(), fx.open_fds(), fx.stat("downstream_connections_active")
 
-Every process started here is stopped when the block ends, also on an error or Ctrl-C.
+Every process started here is stopped when the block ends, also on an error or Ctrl-C; the
+scratch directory (config, logs) is removed after a clean end and kept after an error.
 """
 
 import datetime
 import json
 import os
 import resource
+import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.request
@@ -135,6 +138,10 @@ class MeshlbFixture:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
+        if exc[0] is None:
+            shutil.rmtree(self.work, ignore_errors=True)  # after an error the logs stay
+        else:
+            print(f"meshlb fixture: logs and config kept in {self.work}", file=sys.stderr)
         return False
 
     def log(self):

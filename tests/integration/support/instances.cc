@@ -7,17 +7,83 @@
 
 #include <atomic>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <thread>
 
 namespace meshlb::testing {
 
+namespace {
+
+// Removes what tempPath() handed out (files or whole directories) when the scope that asked for
+// it ends without a failure: a test, a test suite (paths made in SetUpTestSuite), the program.
+// After a failure the paths stay for a look afterwards. Installed as a gtest event listener
+// before main(); gtest owns it. Any thread may add paths; gtest's thread runs the events.
+class TempPathJanitor final : public ::testing::EmptyTestEventListener {
+ public:
+  void add(std::string path) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    (in_test_ ? test_paths_ : suite_paths_).push_back(std::move(path));
+  }
+
+  void OnTestStart(const ::testing::TestInfo&) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    in_test_ = true;
+  }
+  void OnTestEnd(const ::testing::TestInfo& info) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    in_test_ = false;
+    removeAll(test_paths_, !info.result()->Failed());
+  }
+  void OnTestSuiteEnd(const ::testing::TestSuite& suite) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    removeAll(suite_paths_, !suite.Failed());
+  }
+  void OnTestProgramEnd(const ::testing::UnitTest& unit) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    removeAll(suite_paths_, unit.Passed());
+  }
+
+ private:
+  static void removeAll(std::vector<std::string>& paths, bool remove) {
+    for (const std::string& path : paths) {
+      std::error_code ignored;
+      if (remove) {
+        std::filesystem::remove_all(path, ignored);
+      }
+    }
+    paths.clear();
+  }
+
+  std::mutex mutex_;
+  bool in_test_ = false;
+  std::vector<std::string> test_paths_;
+  std::vector<std::string> suite_paths_;
+};
+
+TempPathJanitor& janitor() {
+  static TempPathJanitor* const instance = [] {
+    auto* created = new TempPathJanitor;
+    ::testing::UnitTest::GetInstance()->listeners().Append(created);
+    return created;
+  }();
+  return *instance;
+}
+
+// Installed before main(), so that the first test's start is seen.
+[[maybe_unused]] const bool kJanitorInstalled = (janitor(), true);
+
+}  // namespace
+
 std::string tempPath(const std::string& stem) {
   static std::atomic<int> counter{0};
   const char* dir = getenv("TMPDIR");
-  return std::string(dir != nullptr ? dir : "/tmp") + "/meshlb-test-" + std::to_string(getpid()) +
-         "-" + std::to_string(counter++) + "-" + stem;
+  std::string path = std::string(dir != nullptr ? dir : "/tmp") + "/meshlb-test-" +
+                     std::to_string(getpid()) + "-" + std::to_string(counter++) + "-" + stem;
+  janitor().add(path);
+  return path;
 }
 
 TestUpstream::TestUpstream(const std::string& name, int port) : name_(name), port_(port) {

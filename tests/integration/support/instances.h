@@ -81,7 +81,9 @@ nlohmann::json clusterOf(const std::string& name, const std::vector<TestUpstream
 // A config of one listener "web" routing everything to `cluster` (which must be named "app").
 nlohmann::json singleCluster(nlohmann::json cluster, int workers = 1);
 
-// A unique scratch path under the test temp dir.
+// A unique scratch path under the test temp dir ($TMPDIR or /tmp). Whatever the caller makes
+// there (a file or a directory tree) is removed when the test, or the test suite set-up that
+// asked for it, ends without a failure; after a failure it stays.
 std::string tempPath(const std::string& stem);
 
 }  // namespace meshlb::testing
