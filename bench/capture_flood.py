@@ -29,7 +29,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from meshlb_fixture import MeshlbFixture, save_result, utc_now  # noqa: E402
+from meshlb_fixture import MeshlbFixture, read_response, save_result, utc_now  # noqa: E402
 
 FLOOD_SENDER = """
 import socket, sys, time
@@ -67,19 +67,7 @@ def probe(port, seconds, rate):
         t0 = time.perf_counter()
         try:
             sock.sendall(request)
-            answer = b""
-            while b"\r\n\r\n" not in answer:
-                chunk = sock.recv(4096)
-                if not chunk:
-                    raise OSError("closed")
-                answer += chunk
-            head, _, body = answer.partition(b"\r\n\r\n")
-            length = 0
-            for line in head.split(b"\r\n"):
-                if line.lower().startswith(b"content-length:"):
-                    length = int(line.split(b":")[1])
-            while len(body) < length:
-                body += sock.recv(4096)
+            head = read_response(sock)
             if not head.startswith(b"HTTP/1.1 200"):
                 raise OSError(head.split(b"\r\n")[0].decode())
             latencies.append((time.perf_counter() - t0) * 1000)

@@ -24,7 +24,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from meshlb_fixture import MeshlbFixture, raise_fd_limit  # noqa: E402
+from meshlb_fixture import MeshlbFixture, raise_fd_limit, read_response  # noqa: E402
 
 
 def rss_by_mapping(pid):
@@ -42,23 +42,10 @@ def rss_by_mapping(pid):
 
 
 def one_request(port):
-    """A connection that sent one keep-alive request and read its answer (headers and body)."""
+    """A connection that sent one keep-alive request and read its whole answer."""
     conn = socket.create_connection(("127.0.0.1", port))
     conn.sendall(b"GET / HTTP/1.1\r\nHost: bench\r\n\r\n")
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = conn.recv(65536)
-        if not chunk:
-            raise RuntimeError("the proxy closed a connection before answering")
-        data += chunk
-    head, _, body = data.partition(b"\r\n\r\n")
-    length = 0
-    for line in head.split(b"\r\n")[1:]:
-        name, _, value = line.partition(b":")
-        if name.strip().lower() == b"content-length":
-            length = int(value)
-    while len(body) < length:
-        body += conn.recv(65536)
+    read_response(conn)
     return conn
 
 

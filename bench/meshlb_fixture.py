@@ -29,6 +29,29 @@ def free_port():
         return s.getsockname()[1]
 
 
+def read_response(sock):
+    """Reads one HTTP/1.1 response with a Content-Length body (or none) from sock; returns its
+    head (status line and headers). OSError("closed") if the peer closes before the end."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise OSError("closed")
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value)
+    while len(body) < length:
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise OSError("closed")
+        body += chunk
+    return head
+
+
 def raise_fd_limit():
     """Soft RLIMIT_NOFILE up to the hard limit (children inherit it); returns the new soft limit."""
     _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
