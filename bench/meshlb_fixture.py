@@ -6,7 +6,8 @@
         fx.get_json("/ready"), fx.rss_kb(), fx.open_fds(), fx.stat("downstream_connections_active")
 
 Every process started here is stopped when the block ends, also on an error or Ctrl-C; the
-scratch directory (config, logs) is removed after a clean end and kept after an error.
+scratch directory (config, logs) is removed after a clean end and kept after an error or when
+meshlb exited before the end.
 """
 
 import datetime
@@ -134,7 +135,7 @@ class MeshlbFixture:
             self._wait_ready()
             return self
         except BaseException:
-            self.__exit__(None, None, None)
+            self.__exit__(*sys.exc_info())
             raise
 
     def _wait_ready(self):
@@ -153,6 +154,8 @@ class MeshlbFixture:
         raise RuntimeError("meshlb not ready after 15 s:\n" + self.log())
 
     def __exit__(self, *exc):
+        # meshlb gone before the end (a crash the caller reports as a failed verdict): keep its log.
+        died = self.meshlb is not None and self.meshlb.poll() is not None
         for process in reversed(self.processes):
             if process.poll() is None:
                 process.terminate()
@@ -161,7 +164,7 @@ class MeshlbFixture:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
-        if exc[0] is None:
+        if exc[0] is None and not died:
             shutil.rmtree(self.work, ignore_errors=True)  # after an error the logs stay
         else:
             print(f"meshlb fixture: logs and config kept in {self.work}", file=sys.stderr)

@@ -35,6 +35,18 @@ FlowTableOptions tableOptions(const CaptureOptions& options) {
   return table;
 }
 
+// The kernel filter that drops loopback's outgoing copies could not be attached (see
+// PcapSource::setFilter): the capture still sees each packet once, at more CPU.
+void warnIfLoopbackCopiesStay(const PcapSource& source) {
+  if (source.isLoopback() && !source.dropsOutgoingCopies()) {
+    LOG_WARN(
+        "capture on %s: the kernel filter could not drop loopback's outgoing copies; libpcap "
+        "discards them after the kernel copied them (more CPU), and "
+        "meshlb_capture_packets_total counts each packet twice",
+        source.name().c_str());
+  }
+}
+
 }  // namespace
 
 struct CaptureService::State {
@@ -95,6 +107,7 @@ Status CaptureService::start(std::shared_ptr<const CaptureEndpoints> endpoints) 
       }
       return Error{source.error().message};
     }
+    warnIfLoopbackCopiesStay(*source);
     state->health.interfaces.push_back({interface, 0, 0, 0});
     state->sources.push_back(std::move(*source));
   }
@@ -173,6 +186,8 @@ void CaptureService::run() {
       for (PcapSource& source : state.sources) {
         if (Status status = source.setFilter(filter); !status) {
           LOG_WARN("capture on %s: %s", source.name().c_str(), status.message().c_str());
+        } else {
+          warnIfLoopbackCopiesStay(source);
         }
       }
       state.aggregator.setEndpoints(std::move(endpoints));

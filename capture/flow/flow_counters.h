@@ -6,9 +6,9 @@
 
 namespace meshlb::capture {
 
-// What one direction of a flow sent: additive counters, so a report's delta is a field-wise
-// difference and the deltas of all reports of a flow sum to its totals. Plain value; it belongs
-// to whoever holds it (the flow table's records live on the capture thread).
+// What one direction of a flow sent: additive counters, so totals of two moments subtract
+// field-wise into what happened in between. Plain value; it belongs to whoever holds it (the
+// flow table's records live on the capture thread).
 //
 // The TCP analysis counters classify each segment the way Wireshark's TCP analysis does
 // (packet-tcp.c, tcp_analyze_sequence_number) and are attributed to the sender of the segment.
@@ -35,14 +35,14 @@ struct DirectionCounters {
   uint32_t window_updates = 0;        // tcp.analysis.window_update
   uint32_t resets = 0;                // segments with RST
   uint32_t rtt_samples = 0;           // data RTT samples completed on this direction's data
-  int64_t rtt_sum_ns = 0;             // their sum, so a report's delta gives the interval's mean
+  int64_t rtt_sum_ns = 0;             // their sum, so a difference gives an interval's mean
 
   DirectionCounters& operator+=(const DirectionCounters& other);
   DirectionCounters& operator-=(const DirectionCounters& other);
   bool operator==(const DirectionCounters&) const = default;
 };
 
-// Both directions of a flow. Used for a record's running totals and for the deltas in reports.
+// Both directions of a flow: a record's running totals (reports carry ReportCounters, below).
 // A plain value, owned like DirectionCounters.
 struct FlowCounters {
   DirectionCounters initiator;  // sent by the initiator

@@ -60,6 +60,8 @@ class PcapSource {
   // becomes `inbound and (filter)`, so that copy costs neither the copy nor a ring slot; what
   // the capture delivers does not change, and libpcap's counts (ps_recv) count a packet once.
   Status setFilter(const std::string& filter);
+  // A live Ethernet-framed loopback interface, where setFilter() drops outgoing copies.
+  bool isLoopback() const { return loopback_; }
   // The kernel drops loopback's outgoing copies (see setFilter): false where it could not.
   bool dropsOutgoingCopies() const { return drops_outgoing_copies_; }
   SourceCounters counters();

@@ -18,16 +18,21 @@ namespace meshlb::testing {
 namespace {
 
 // Removes what tempPath() handed out (files or whole directories) when the scope that asked for
-// it ends without a failure: a test, a test suite (paths made in SetUpTestSuite), the program.
+// it ends without a failure: a test, a test suite (paths made in SetUpTestSuite), the program
+// (paths made outside any suite).
 // After a failure the paths stay for a look afterwards. Installed as a gtest event listener
 // before main(); gtest owns it. Any thread may add paths; gtest's thread runs the events.
 class TempPathJanitor final : public ::testing::EmptyTestEventListener {
  public:
   void add(std::string path) {
     std::lock_guard<std::mutex> lock(mutex_);
-    (in_test_ ? test_paths_ : suite_paths_).push_back(std::move(path));
+    (in_test_ ? test_paths_ : in_suite_ ? suite_paths_ : program_paths_).push_back(std::move(path));
   }
 
+  void OnTestSuiteStart(const ::testing::TestSuite&) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    in_suite_ = true;
+  }
   void OnTestStart(const ::testing::TestInfo&) override {
     std::lock_guard<std::mutex> lock(mutex_);
     in_test_ = true;
@@ -39,11 +44,12 @@ class TempPathJanitor final : public ::testing::EmptyTestEventListener {
   }
   void OnTestSuiteEnd(const ::testing::TestSuite& suite) override {
     std::lock_guard<std::mutex> lock(mutex_);
+    in_suite_ = false;
     removeAll(suite_paths_, !suite.Failed());
   }
   void OnTestProgramEnd(const ::testing::UnitTest& unit) override {
     std::lock_guard<std::mutex> lock(mutex_);
-    removeAll(suite_paths_, unit.Passed());
+    removeAll(program_paths_, unit.Passed());
   }
 
  private:
@@ -58,9 +64,11 @@ class TempPathJanitor final : public ::testing::EmptyTestEventListener {
   }
 
   std::mutex mutex_;
+  bool in_suite_ = false;
   bool in_test_ = false;
   std::vector<std::string> test_paths_;
-  std::vector<std::string> suite_paths_;
+  std::vector<std::string> suite_paths_;    // made in a suite's set-up
+  std::vector<std::string> program_paths_;  // made outside any suite (a global environment)
 };
 
 TempPathJanitor& janitor() {
