@@ -94,12 +94,16 @@ struct ReportCounters {
   uint32_t zero_windows = 0;
   uint32_t resets = 0;
 
+  // FlowCounters' own sums, cut to 32 bits where the field is (modulo 2^32, like the counters).
   static ReportCounters of(const FlowCounters& counters) {
-    const DirectionCounters& a = counters.initiator;
-    const DirectionCounters& b = counters.responder;
-    return ReportCounters{a.packets + b.packets,           a.ip_bytes + b.ip_bytes,
-                          a.retransmits + b.retransmits,   a.out_of_order + b.out_of_order,
-                          a.zero_windows + b.zero_windows, a.resets + b.resets};
+    return ReportCounters{
+        counters.packets(),
+        counters.ipBytes(),
+        static_cast<uint32_t>(counters.retransmits()),
+        counters.initiator.out_of_order + counters.responder.out_of_order,
+        static_cast<uint32_t>(counters.zeroWindows()),
+        static_cast<uint32_t>(counters.resets()),
+    };
   }
   ReportCounters& operator+=(const ReportCounters& other) {
     packets += other.packets;

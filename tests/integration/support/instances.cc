@@ -98,24 +98,9 @@ TestUpstream::TestUpstream(const std::string& name, int port) : name_(name), por
   restart();
 }
 
-namespace {
-
-// A passing test leaves nothing in the temporary directory; a failing one keeps its logs and
-// config for a look afterwards.
-void removeUnlessFailed(const std::vector<std::string>& paths) {
-  if (::testing::Test::HasFailure()) {
-    return;
-  }
-  for (const std::string& path : paths) {
-    unlink(path.c_str());
-  }
-}
-
-}  // namespace
-
+// Logs and configs made by tempPath() are removed after a passing test (see TempPathJanitor).
 TestUpstream::~TestUpstream() {
   process_.reset();
-  removeUnlessFailed(log_paths_);
 }
 
 void TestUpstream::kill() {
@@ -127,11 +112,10 @@ void TestUpstream::kill() {
 
 void TestUpstream::restart() {
   process_.reset();
-  log_paths_.push_back(tempPath(name_ + ".log"));
   process_ = std::make_unique<Process>(
       MESHLB_UPSTREAM_BINARY,
       std::vector<std::string>{"--name", name_, "--listen", "127.0.0.1:" + std::to_string(port_)},
-      log_paths_.back());
+      tempPath(name_ + ".log"));
   std::string line = process_->waitForLine("listening on", std::chrono::seconds(10));
   size_t colon = line.rfind(':');
   if (colon != std::string::npos) {
@@ -186,7 +170,6 @@ Meshlb::~Meshlb() {
       ADD_FAILURE() << "meshlb did not stop cleanly (exit " << code << "):\n" << stderrLog();
     }
   }
-  removeUnlessFailed({config_path_, config_path_ + ".tmp", stderr_path_});
 }
 
 nlohmann::json Meshlb::stats() const {

@@ -36,7 +36,6 @@ class TestUpstream {
   std::string name_;
   std::unique_ptr<Process> process_;
   int port_ = 0;
-  std::vector<std::string> log_paths_;  // one per start
 };
 
 // A running meshlb with a config made by the test. Listener and admin addresses are taken from
