@@ -12,38 +12,43 @@ int64_t rttKey(const FlowRecord& flow) {
   return std::max(flow.handshake_rtt_ns, flow.data_rtt.last_ns);
 }
 
-// A bounded min-heap of (key, view): keeps the `limit` largest keys seen.
+// A bounded min-heap of (key, record): keeps the `limit` largest keys seen. It holds pointers
+// into the table, valid while the table is not changed (one selectTopFlows() call), and makes
+// a FlowView only of the records that end up selected: a view is about 150 bytes, with a
+// string, and most candidates are pushed out again.
 class TopK {
  public:
-  explicit TopK(size_t limit) : limit_(limit) {}
+  explicit TopK(size_t limit) : limit_(limit) { heap_.reserve(limit); }
 
   bool wants(int64_t key) const {
-    return limit_ > 0 && (heap_.size() < limit_ || key > heap_.front().first);
+    return limit_ > 0 && (heap_.size() < limit_ || key > heap_.front().key);
   }
-  void add(int64_t key, FlowView view) {
-    heap_.emplace_back(key, std::move(view));
-    std::push_heap(heap_.begin(), heap_.end(), greater);
-    if (heap_.size() > limit_) {
+  void add(int64_t key, const FlowRecord& flow) {
+    if (heap_.size() == limit_) {
       std::pop_heap(heap_.begin(), heap_.end(), greater);
-      heap_.pop_back();
+      heap_.back() = Candidate{key, &flow};
+    } else {
+      heap_.push_back(Candidate{key, &flow});
     }
+    std::push_heap(heap_.begin(), heap_.end(), greater);
   }
-  void drainInto(std::vector<FlowView>& out) {
+  void drainInto(std::vector<FlowView>& out, const EndpointAggregator& aggregator) {
     std::sort_heap(heap_.begin(), heap_.end(), greater);  // largest first
     out.clear();
     out.reserve(heap_.size());
-    for (auto& [key, view] : heap_) {
-      out.push_back(std::move(view));
+    for (const Candidate& candidate : heap_) {
+      out.push_back(viewOf(*candidate.flow, aggregator));
     }
   }
 
  private:
-  static bool greater(const std::pair<int64_t, FlowView>& a,
-                      const std::pair<int64_t, FlowView>& b) {
-    return a.first > b.first;
-  }
+  struct Candidate {
+    int64_t key;
+    const FlowRecord* flow;
+  };
+  static bool greater(const Candidate& a, const Candidate& b) { return a.key > b.key; }
   size_t limit_;
-  std::vector<std::pair<int64_t, FlowView>> heap_;
+  std::vector<Candidate> heap_;
 };
 
 }  // namespace
@@ -75,15 +80,15 @@ void selectTopFlows(const FlowTable& table, const EndpointAggregator& aggregator
   table.forEachActive([&](const FlowRecord& flow) {
     int64_t byte_key = static_cast<int64_t>(flow.counters.ipBytes());
     if (bytes.wants(byte_key)) {
-      bytes.add(byte_key, viewOf(flow, aggregator));
+      bytes.add(byte_key, flow);
     }
     int64_t rtt_key = rttKey(flow);
     if (rtt_key >= 0 && rtt.wants(rtt_key)) {
-      rtt.add(rtt_key, viewOf(flow, aggregator));
+      rtt.add(rtt_key, flow);
     }
   });
-  bytes.drainInto(by_bytes);
-  rtt.drainInto(by_rtt);
+  bytes.drainInto(by_bytes, aggregator);
+  rtt.drainInto(by_rtt, aggregator);
 }
 
 }  // namespace meshlb::capture
