@@ -4,11 +4,11 @@
 
 namespace meshlb {
 
-bool receiveDownstreamTls(tls::TlsConnection& tls, StreamWriter& writer, const char* data,
-                          size_t length, std::string& plaintext, WorkerStats& stats,
-                          stats::ListenerStats& listener_stats, bool& handshake_counted) {
-  plaintext.clear();
-  Status status = tls.receive(data, length, plaintext);
+bool receiveDownstreamTls(DownstreamTls& downstream, StreamWriter& writer, const char* data,
+                          size_t length, WorkerStats& stats, stats::ListenerStats& listener_stats) {
+  tls::TlsConnection& tls = downstream.connection;
+  downstream.plaintext.clear();
+  Status status = tls.receive(data, length, downstream.plaintext);
   writer.writeRaw(tls.pendingOutput());
   tls.pendingOutput().clear();
   if (!status) {
@@ -21,8 +21,8 @@ bool receiveDownstreamTls(tls::TlsConnection& tls, StreamWriter& writer, const c
     LOG_DEBUG("downstream TLS: %s", tls.lastError().c_str());
     return false;
   }
-  if (!handshake_counted && tls.handshakeDone()) {
-    handshake_counted = true;
+  if (!downstream.handshake_counted && tls.handshakeDone()) {
+    downstream.handshake_counted = true;
     stats.tls_handshakes_total.add();
     listener_stats.tls_handshakes.add();
   }

@@ -51,9 +51,8 @@ void HttpSession::start(uv_stream_t* server) {
   }
   if (listener_->config->tls) {
     // The header timeout below also bounds the handshake.
-    tls_ = std::make_unique<tls::TlsConnection>(listener_->config->tls, tls::Role::kServer);
-    tls_filter_ = std::make_unique<tls::TlsWriteFilter>(*tls_);
-    writer_.setFilter(tls_filter_.get());
+    tls_ = std::make_unique<DownstreamTls>(listener_->config->tls);
+    writer_.setFilter(&tls_->filter);
   }
   writer_.attach(tcp_.stream());
   armTimer(TimerPurpose::kHeader, listener_->config->header_timeout_ms);
@@ -82,15 +81,14 @@ void HttpSession::onRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf
 }
 
 void HttpSession::receiveTls(const char* data, size_t length) {
-  if (!receiveDownstreamTls(*tls_, writer_, data, length, plaintext_, *worker_.stats,
-                            *listener_stats_, tls_handshake_counted_)) {
+  if (!receiveDownstreamTls(*tls_, writer_, data, length, *worker_.stats, *listener_stats_)) {
     close();
     return;
   }
-  if (!plaintext_.empty()) {
-    handleData(plaintext_.data(), plaintext_.size());
+  if (!tls_->plaintext.empty()) {
+    handleData(tls_->plaintext.data(), tls_->plaintext.size());
   }
-  if (tls_->peerClosed() && !closed_ && !client_eof_) {
+  if (tls_->connection.peerClosed() && !closed_ && !client_eof_) {
     handleEof();  // close_notify: the client sends nothing more
   }
 }
@@ -529,7 +527,7 @@ void HttpSession::onTimer(void* session) {
   auto* self = static_cast<HttpSession*>(session);
   switch (self->timer_purpose_) {
     case TimerPurpose::kHeader:
-      if (self->tls_ && !self->tls_->handshakeDone()) {
+      if (self->tls_ && !self->tls_->connection.handshakeDone()) {
         // The header timeout bounds the handshake too: a client stalled in it is a failed one.
         countDownstreamHandshakeFailure(*self->worker_.stats, *self->listener_stats_);
         self->close();

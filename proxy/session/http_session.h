@@ -10,10 +10,9 @@
 #include "common/uv_handle.h"
 #include "proxy/http/http1_decoder.h"
 #include "proxy/http/message_encoder.h"
+#include "proxy/session/downstream_tls.h"
 #include "proxy/session/exchange_state.h"
 #include "proxy/session/retry_decision.h"
-#include "proxy/tls/tls_connection.h"
-#include "proxy/tls/tls_write_filter.h"
 #include "proxy/upstream/shared_limits.h"
 #include "proxy/upstream/upstream_connection.h"
 #include "proxy/worker/cluster_runtime.h"
@@ -152,10 +151,7 @@ class HttpSession final : public Session,
   // The request decoder and the exchange's buffers: lent by the worker from a request's first
   // byte to the end of its exchange (see lendExchange()), null while the connection is idle.
   std::unique_ptr<ExchangeState> exchange_;
-  std::unique_ptr<tls::TlsConnection> tls_;  // TLS listeners only
-  std::unique_ptr<tls::TlsWriteFilter> tls_filter_;
-  std::string plaintext_;  // decrypted bytes of one read; reused
-  bool tls_handshake_counted_ = false;
+  std::unique_ptr<DownstreamTls> tls_;  // TLS listeners only
   std::string stash_;  // client bytes received but not parsed yet (pipelined requests)
   char client_ip_[48] = {0};
   int open_handles_ = 0;

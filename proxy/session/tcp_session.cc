@@ -37,9 +37,8 @@ void TcpSession::start(uv_stream_t* server) {
   listener_stats_->connections_active.add();
   uv_tcp_nodelay(client_.tcp.get(), 1);
   if (listener_.config->tls) {
-    tls_ = std::make_unique<tls::TlsConnection>(listener_.config->tls, tls::Role::kServer);
-    tls_filter_ = std::make_unique<tls::TlsWriteFilter>(*tls_);
-    client_.writer.setFilter(tls_filter_.get());
+    tls_ = std::make_unique<DownstreamTls>(listener_.config->tls);
+    client_.writer.setFilter(&tls_->filter);
   }
   client_.writer.attach(client_.tcp.stream());
 
@@ -144,14 +143,15 @@ uint64_t TcpSession::msSinceAccept() const {
 }
 
 bool TcpSession::handshakeOverdue() const {
-  return tls_ && !tls_->handshakeDone() && msSinceAccept() >= listener_.config->header_timeout_ms;
+  return tls_ && !tls_->connection.handshakeDone() &&
+         msSinceAccept() >= listener_.config->header_timeout_ms;
 }
 
 void TcpSession::armIdleTimer() {
   uint64_t idle_ms = listener_.config->idle_timeout_ms;
   uint64_t since = uv_now(worker_.loop) - last_activity_ms_;
   uint64_t wait_ms = since < idle_ms ? idle_ms - since : 0;
-  if (tls_ && !tls_->handshakeDone()) {
+  if (tls_ && !tls_->connection.handshakeDone()) {
     // The listener's header timeout bounds the handshake, as for HTTP listeners.
     uint64_t elapsed = msSinceAccept();
     uint64_t limit = listener_.config->header_timeout_ms;
@@ -190,15 +190,15 @@ void TcpSession::onRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buff
 }
 
 void TcpSession::receiveTls(const char* data, size_t length) {
-  if (!receiveDownstreamTls(*tls_, client_.writer, data, length, plaintext_, *worker_.stats,
-                            *listener_stats_, tls_handshake_counted_)) {
+  if (!receiveDownstreamTls(*tls_, client_.writer, data, length, *worker_.stats,
+                            *listener_stats_)) {
     close();
     return;
   }
-  if (!plaintext_.empty()) {
-    handleData(client_, plaintext_.data(), plaintext_.size());
+  if (!tls_->plaintext.empty()) {
+    handleData(client_, tls_->plaintext.data(), tls_->plaintext.size());
   }
-  if (tls_->peerClosed() && !closed_ && !client_.eof) {
+  if (tls_->connection.peerClosed() && !closed_ && !client_.eof) {
     handleEof(client_);
   }
 }

@@ -7,8 +7,7 @@
 
 #include "common/stream_writer.h"
 #include "common/uv_handle.h"
-#include "proxy/tls/tls_connection.h"
-#include "proxy/tls/tls_write_filter.h"
+#include "proxy/session/downstream_tls.h"
 #include "proxy/upstream/shared_limits.h"
 #include "proxy/worker/cluster_runtime.h"
 #include "proxy/worker/worker_context.h"
@@ -68,10 +67,7 @@ class TcpSession final : public Session {
   const ListenerRuntime& listener_;
   Side client_;
   Side upstream_;
-  std::unique_ptr<tls::TlsConnection> tls_;  // TLS listeners only; encrypts client_.writer
-  std::unique_ptr<tls::TlsWriteFilter> tls_filter_;
-  std::string plaintext_;  // decrypted bytes of one read; reused
-  bool tls_handshake_counted_ = false;
+  std::unique_ptr<DownstreamTls> tls_;  // TLS listeners only
   UvHandle<uv_timer_t> timer_;
   uv_connect_t connect_request_{};
   ClusterRuntime* cluster_ = nullptr;
