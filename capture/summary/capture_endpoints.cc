@@ -35,17 +35,10 @@ uint16_t portOf(const SocketAddress& address) {
 
 }  // namespace
 
-std::string CaptureEndpoints::keyOf(const IpAddress& ip, uint16_t port) {
-  std::string key(reinterpret_cast<const char*>(ip.bytes.data()), ip.family == 4 ? 4 : 16);
-  key.push_back(static_cast<char>(port >> 8));
-  key.push_back(static_cast<char>(port & 0xff));
-  return key;
-}
-
 CaptureEndpoint& CaptureEndpoints::add(const SocketAddress& address, const std::string& text) {
   IpAddress ip = ipOf(address);
   uint16_t port = portOf(address);
-  std::string key = keyOf(ip, port);
+  const Key key = keyOf(ip, port);
   auto found = index_.find(key);
   if (found != index_.end()) {
     return endpoints_[found->second];

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -42,11 +43,33 @@ class CaptureEndpoints {
   std::string defaultFilter() const;
 
  private:
-  static std::string keyOf(const IpAddress& ip, uint16_t port);
+  // An endpoint's binary identity: the lookup runs once per new flow, so it hashes two words and
+  // allocates nothing (it used to build a string key).
+  struct Key {
+    uint64_t address[2] = {0, 0};  // IpAddress::bytes (IPv4 in the first 4, the rest zero)
+    uint32_t port_and_family = 0;
+    bool operator==(const Key&) const = default;
+  };
+  struct KeyHash {
+    size_t operator()(const Key& key) const {
+      // Multiplicative mixing: endpoint sets are small and chosen by the operator, not by
+      // senders of traffic, so no seed is needed.
+      uint64_t h = key.address[0] * 0x9e3779b97f4a7c15ULL;
+      h = (h ^ (h >> 29) ^ key.address[1]) * 0xbf58476d1ce4e5b9ULL;
+      h = (h ^ (h >> 32) ^ key.port_and_family) * 0x94d049bb133111ebULL;
+      return static_cast<size_t>(h ^ (h >> 31));
+    }
+  };
+  static Key keyOf(const IpAddress& ip, uint16_t port) {
+    Key key;
+    std::memcpy(key.address, ip.bytes.data(), sizeof(key.address));
+    key.port_and_family = uint32_t{port} | (uint32_t{ip.family} << 16);
+    return key;
+  }
   CaptureEndpoint& add(const SocketAddress& address, const std::string& text);
 
   std::vector<CaptureEndpoint> endpoints_;
-  std::unordered_map<std::string, uint32_t> index_;
+  std::unordered_map<Key, uint32_t, KeyHash> index_;
 };
 
 }  // namespace meshlb::capture

@@ -36,6 +36,25 @@ TEST(CaptureEndpointsTest, ListenersAndHostsAreFoundByAddressAndPort) {
   EXPECT_EQ(endpoints.all()[0].listener, "web");
 }
 
+TEST(CaptureEndpointsTest, Ipv6EndpointsAreFoundAndNotConfusedWithIpv4) {
+  CaptureEndpoints endpoints;
+  endpoints.addHost(address("[2001:db8::2]:443"), "[2001:db8::2]:443", "app");
+  endpoints.addHost(address("10.0.0.2:443"), "10.0.0.2:443", "app");
+  IpAddress v6;
+  v6.family = 6;
+  v6.bytes = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2};
+  EXPECT_EQ(endpoints.find(v6, 443), 0u);
+  EXPECT_FALSE(endpoints.find(v6, 80).has_value());
+  v6.bytes[15] = 3;
+  EXPECT_FALSE(endpoints.find(v6, 443).has_value());
+  EXPECT_EQ(endpoints.find(ipv4(10, 0, 0, 2), 443), 1u);
+  // The IPv6 address whose first four bytes are 10.0.0.2 is another endpoint.
+  IpAddress mapped;
+  mapped.family = 6;
+  mapped.bytes = {10, 0, 0, 2};
+  EXPECT_FALSE(endpoints.find(mapped, 443).has_value());
+}
+
 TEST(CaptureEndpointsTest, AListenerThatIsAlsoAHostStaysAListener) {
   CaptureEndpoints endpoints;
   endpoints.addListener(address("127.0.0.1:8080"), "web");
