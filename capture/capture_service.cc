@@ -35,10 +35,10 @@ FlowTableOptions tableOptions(const CaptureOptions& options) {
   return table;
 }
 
-// The kernel filter that drops loopback's outgoing copies could not be attached (see
-// PcapSource::setFilter): the capture still sees each packet once, at more CPU.
+// Neither PACKET_IGNORE_OUTGOING nor the kernel filter keeps loopback's outgoing copies away
+// (see PcapSource): the capture still sees each packet once, at more CPU.
 void warnIfLoopbackCopiesStay(const PcapSource& source) {
-  if (source.isLoopback() && !source.dropsOutgoingCopies()) {
+  if (source.isLoopback() && !source.ignoresOutgoing() && !source.dropsOutgoingCopies()) {
     LOG_WARN(
         "capture on %s: the kernel filter could not drop loopback's outgoing copies; libpcap "
         "discards them after the kernel copied them (more CPU), and "

@@ -1,6 +1,7 @@
 #include "capture/source/pcap_source.h"
 
 #include <linux/filter.h>
+#include <linux/if_packet.h>
 #include <net/if.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -44,6 +45,7 @@ PcapSource::PcapSource(PcapSource&& other) noexcept
       fd_(other.fd_),
       nano_(other.nano_),
       loopback_(other.loopback_),
+      ignores_outgoing_(other.ignores_outgoing_),
       drops_outgoing_copies_(other.drops_outgoing_copies_) {
   other.handle_ = nullptr;
 }
@@ -90,6 +92,16 @@ Result<PcapSource> PcapSource::openLive(const LiveSourceOptions& options, Source
   PcapSource source(handle, options.interface);
   // See setFilter(): Ethernet framing is what lets a kernel filter test the packet type.
   source.loopback_ = source.link_type_ == DLT_EN10MB && isLoopbackInterface(options.interface);
+  if (source.loopback_) {
+    // On loopback every packet reaches a packet socket twice: from the transmit path (outgoing)
+    // and from the receive path (incoming). With PACKET_IGNORE_OUTGOING (Linux 4.20) the kernel
+    // skips this socket on the transmit path altogether: no clone of the packet, no run of the
+    // filter, in the context of whichever thread sent it (the proxy's worker among them). The
+    // `inbound` kernel filter (setFilter) stays as the fallback for kernels without it.
+    int one = 1;
+    source.ignores_outgoing_ =
+        setsockopt(pcap_fileno(handle), SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one)) == 0;
+  }
   if (!options.filter.empty() || source.loopback_) {
     if (Status status = source.setFilter(options.filter); !status) {
       return fail(nullptr, false, status.message());

@@ -64,6 +64,9 @@ class PcapSource {
   bool isLoopback() const { return loopback_; }
   // The kernel drops loopback's outgoing copies (see setFilter): false where it could not.
   bool dropsOutgoingCopies() const { return drops_outgoing_copies_; }
+  // On loopback, the kernel does not even offer outgoing copies to this socket
+  // (PACKET_IGNORE_OUTGOING): cheaper for the senders than the filter dropping them.
+  bool ignoresOutgoing() const { return ignores_outgoing_; }
   SourceCounters counters();
   // Timestamps of this source are in nanoseconds (pcapng or a nanosecond pcap) or microseconds.
   bool nanosecondTimestamps() const { return nano_; }
@@ -78,6 +81,7 @@ class PcapSource {
   int fd_ = -1;
   bool nano_ = false;
   bool loopback_ = false;  // a live Ethernet-framed loopback interface (lo)
+  bool ignores_outgoing_ = false;
   bool drops_outgoing_copies_ = false;
 };
 

@@ -6,6 +6,7 @@
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <linux/filter.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -122,6 +123,38 @@ TEST(PcapSourceTest, LoopbackPacketsAreCountedAndDeliveredOnce) {
   ASSERT_EQ(receiver.receive(kDatagrams), kDatagrams);
   EXPECT_EQ(readPackets(*source, 2 * kDatagrams), 2 * kDatagrams);
   EXPECT_EQ(source->counters().received - before, static_cast<uint64_t>(3 * kDatagrams));
+}
+
+// PACKET_IGNORE_OUTGOING on its own: with the kernel filter replaced by one that does not test
+// the direction, the socket still receives each datagram once (twice without the option).
+TEST(PcapSourceTest, LoopbackOutgoingCopiesNeverReachTheSocket) {
+  UdpReceiver receiver;
+  ASSERT_NE(receiver.port(), 0);
+  LiveSourceOptions options;
+  options.interface = "lo";
+  options.filter = "udp and dst port " + std::to_string(receiver.port());
+  options.immediate = false;
+  SourceError error;
+  Result<PcapSource> source = PcapSource::openLive(options, &error);
+  ASSERT_TRUE(source) << error.message << " (the tests need root or CAP_NET_RAW)";
+  ASSERT_TRUE(source->ignoresOutgoing()) << "Linux >= 4.20 has PACKET_IGNORE_OUTGOING";
+
+  bpf_program program{};
+  ASSERT_EQ(
+      pcap_compile(source->handle(), &program, options.filter.c_str(), 1, PCAP_NETMASK_UNKNOWN), 0);
+  sock_fprog kernel_program{static_cast<unsigned short>(program.bf_len),
+                            reinterpret_cast<sock_filter*>(program.bf_insns)};
+  ASSERT_EQ(setsockopt(pcap_fileno(source->handle()), SOL_SOCKET, SO_ATTACH_FILTER, &kernel_program,
+                       sizeof(kernel_program)),
+            0);
+  pcap_freecode(&program);
+  const uint64_t before = source->counters().received;
+
+  constexpr int kDatagrams = 25;
+  sendDatagrams(receiver.port(), kDatagrams);
+  ASSERT_EQ(receiver.receive(kDatagrams), kDatagrams);
+  EXPECT_EQ(readPackets(*source, kDatagrams), kDatagrams);
+  EXPECT_EQ(source->counters().received - before, static_cast<uint64_t>(kDatagrams));
 }
 
 TEST(PcapSourceTest, AFilterThatDoesNotCompileIsRefusedWithItsOwnText) {
