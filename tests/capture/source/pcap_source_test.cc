@@ -1,6 +1,7 @@
 // PcapSource live on lo (needs root or CAP_NET_RAW, as `make test` has): loopback's outgoing
-// copies are dropped by the kernel filter, so each datagram is counted and delivered once, also
-// across a filter change; a bad filter is refused in its own words.
+// copies never reach the socket (PACKET_IGNORE_OUTGOING) and the kernel filter drops them too,
+// so each datagram is counted and delivered once, also across a filter change; a bad filter is
+// refused in its own words.
 
 #include "capture/source/pcap_source.h"
 
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -89,72 +91,77 @@ int readPackets(PcapSource& source, int want) {
   return delivered;
 }
 
-// In kernel batches (the default) and with a filter replaced as a reload does: after a change
-// libpcap filters the blocks filled before it in user space, which must not lose packets.
-TEST(PcapSourceTest, LoopbackPacketsAreCountedAndDeliveredOnce) {
-  UdpReceiver receiver;
-  ASSERT_NE(receiver.port(), 0);
-  LiveSourceOptions options;
-  options.interface = "lo";
-  options.filter = "udp and dst port " + std::to_string(receiver.port());
-  options.immediate = false;
-  SourceError error;
-  Result<PcapSource> source = PcapSource::openLive(options, &error);
-  ASSERT_TRUE(source) << error.message << " (the tests need root or CAP_NET_RAW)";
-  EXPECT_TRUE(source->isLoopback());
-  EXPECT_TRUE(source->dropsOutgoingCopies());
-  // Until its filter was attached the socket took every packet on lo (other tests' too).
-  const uint64_t before = source->counters().received;
+// A live source on lo that captures the datagrams sent to its own UDP receiver, in kernel
+// batches (meshlb's default). Test thread.
+class LoopbackCaptureTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_NE(receiver_.port(), 0);
+    filter_ = "udp and dst port " + std::to_string(receiver_.port());
+    LiveSourceOptions options;
+    options.interface = "lo";
+    options.filter = filter_;
+    options.immediate = false;
+    SourceError error;
+    Result<PcapSource> source = PcapSource::openLive(options, &error);
+    ASSERT_TRUE(source) << error.message << " (the tests need root or CAP_NET_RAW)";
+    source_.emplace(std::move(*source));
+  }
 
-  constexpr int kDatagrams = 25;
-  sendDatagrams(receiver.port(), kDatagrams);
-  ASSERT_EQ(receiver.receive(kDatagrams), kDatagrams);
-  EXPECT_EQ(readPackets(*source, kDatagrams), kDatagrams);
+  // Sends `count` datagrams to the receiver and waits until it has them all.
+  void sendAndReceive(int count) {
+    sendDatagrams(receiver_.port(), count);
+    ASSERT_EQ(receiver_.receive(count), count);
+  }
+  // Packets the kernel passed to the socket since `before` (libpcap's ps_recv).
+  uint64_t receivedSince(uint64_t before) { return source_->counters().received - before; }
+
+  static constexpr int kDatagrams = 25;
+  UdpReceiver receiver_;
+  std::string filter_;
+  std::optional<PcapSource> source_;
+};
+
+// With a filter replaced as a reload does: after a change libpcap filters the blocks filled
+// before it in user space, which must not lose packets.
+TEST_F(LoopbackCaptureTest, PacketsAreCountedAndDeliveredOnce) {
+  EXPECT_TRUE(source_->isLoopback());
+  EXPECT_TRUE(source_->dropsOutgoingCopies());
+  // Until its filter was attached the socket took every packet on lo (other tests' too).
+  const uint64_t before = source_->counters().received;
+
+  sendAndReceive(kDatagrams);
+  EXPECT_EQ(readPackets(*source_, kDatagrams), kDatagrams);
   // The kernel's count: 2 x kDatagrams when the outgoing copies reach the ring.
-  EXPECT_EQ(source->counters().received - before, static_cast<uint64_t>(kDatagrams));
+  EXPECT_EQ(receivedSince(before), static_cast<uint64_t>(kDatagrams));
 
   // Captured but not read yet when the filter changes (received by the socket, so past the
   // capture's filter, which briefly rejects everything while pcap_setfilter swaps filters).
-  sendDatagrams(receiver.port(), kDatagrams);
-  ASSERT_EQ(receiver.receive(kDatagrams), kDatagrams);
-  ASSERT_TRUE(source->setFilter(options.filter));
-  EXPECT_TRUE(source->dropsOutgoingCopies());
-  sendDatagrams(receiver.port(), kDatagrams);
-  ASSERT_EQ(receiver.receive(kDatagrams), kDatagrams);
-  EXPECT_EQ(readPackets(*source, 2 * kDatagrams), 2 * kDatagrams);
-  EXPECT_EQ(source->counters().received - before, static_cast<uint64_t>(3 * kDatagrams));
+  sendAndReceive(kDatagrams);
+  ASSERT_TRUE(source_->setFilter(filter_));
+  EXPECT_TRUE(source_->dropsOutgoingCopies());
+  sendAndReceive(kDatagrams);
+  EXPECT_EQ(readPackets(*source_, 2 * kDatagrams), 2 * kDatagrams);
+  EXPECT_EQ(receivedSince(before), static_cast<uint64_t>(3 * kDatagrams));
 }
 
 // PACKET_IGNORE_OUTGOING on its own: with the kernel filter replaced by one that does not test
 // the direction, the socket still receives each datagram once (twice without the option).
-TEST(PcapSourceTest, LoopbackOutgoingCopiesNeverReachTheSocket) {
-  UdpReceiver receiver;
-  ASSERT_NE(receiver.port(), 0);
-  LiveSourceOptions options;
-  options.interface = "lo";
-  options.filter = "udp and dst port " + std::to_string(receiver.port());
-  options.immediate = false;
-  SourceError error;
-  Result<PcapSource> source = PcapSource::openLive(options, &error);
-  ASSERT_TRUE(source) << error.message << " (the tests need root or CAP_NET_RAW)";
-  ASSERT_TRUE(source->ignoresOutgoing()) << "Linux >= 4.20 has PACKET_IGNORE_OUTGOING";
-
+TEST_F(LoopbackCaptureTest, OutgoingCopiesNeverReachTheSocket) {
+  ASSERT_TRUE(source_->ignoresOutgoing()) << "Linux >= 4.20 has PACKET_IGNORE_OUTGOING";
   bpf_program program{};
-  ASSERT_EQ(
-      pcap_compile(source->handle(), &program, options.filter.c_str(), 1, PCAP_NETMASK_UNKNOWN), 0);
+  ASSERT_EQ(pcap_compile(source_->handle(), &program, filter_.c_str(), 1, PCAP_NETMASK_UNKNOWN), 0);
   sock_fprog kernel_program{static_cast<unsigned short>(program.bf_len),
                             reinterpret_cast<sock_filter*>(program.bf_insns)};
-  ASSERT_EQ(setsockopt(pcap_fileno(source->handle()), SOL_SOCKET, SO_ATTACH_FILTER, &kernel_program,
-                       sizeof(kernel_program)),
-            0);
+  const int attached = setsockopt(pcap_fileno(source_->handle()), SOL_SOCKET, SO_ATTACH_FILTER,
+                                  &kernel_program, sizeof(kernel_program));
   pcap_freecode(&program);
-  const uint64_t before = source->counters().received;
+  ASSERT_EQ(attached, 0);
+  const uint64_t before = source_->counters().received;
 
-  constexpr int kDatagrams = 25;
-  sendDatagrams(receiver.port(), kDatagrams);
-  ASSERT_EQ(receiver.receive(kDatagrams), kDatagrams);
-  EXPECT_EQ(readPackets(*source, kDatagrams), kDatagrams);
-  EXPECT_EQ(source->counters().received - before, static_cast<uint64_t>(kDatagrams));
+  sendAndReceive(kDatagrams);
+  EXPECT_EQ(readPackets(*source_, kDatagrams), kDatagrams);
+  EXPECT_EQ(receivedSince(before), static_cast<uint64_t>(kDatagrams));
 }
 
 TEST(PcapSourceTest, AFilterThatDoesNotCompileIsRefusedWithItsOwnText) {
