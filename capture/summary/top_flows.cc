@@ -12,28 +12,30 @@ int64_t rttKey(const FlowRecord& flow) {
   return std::max(flow.handshake_rtt_ns, flow.data_rtt.last_ns);
 }
 
-// A bounded min-heap of (key, record): keeps the `limit` largest keys seen. It holds pointers
-// into the table, valid while the table is not changed (one selectTopFlows() call), and makes
-// a FlowView only of the records that end up selected: a view is about 150 bytes, with a
-// string, and most candidates are pushed out again.
+// A bounded min-heap of (key, record): keeps the `limit` largest keys seen; among equal keys the
+// older flow (smaller id) ranks first, so /flows does not reshuffle ties from one second to the
+// next. It holds pointers into the table, valid while the table is not changed (one
+// selectTopFlows() call), and makes a FlowView only of the records that end up selected: a view
+// is about 150 bytes, with a string, and most candidates are pushed out again.
 class TopK {
  public:
   explicit TopK(size_t limit) : limit_(limit) { heap_.reserve(limit); }
 
-  bool wants(int64_t key) const {
-    return limit_ > 0 && (heap_.size() < limit_ || key > heap_.front().key);
-  }
-  void add(int64_t key, const FlowRecord& flow) {
-    if (heap_.size() == limit_) {
-      std::pop_heap(heap_.begin(), heap_.end(), greater);
-      heap_.back() = Candidate{key, &flow};
+  // Adds the flow if it ranks among the `limit` best so far.
+  void offer(int64_t key, const FlowRecord& flow) {
+    const Candidate candidate{key, flow.id, &flow};
+    if (heap_.size() < limit_) {
+      heap_.push_back(candidate);
+    } else if (limit_ > 0 && better(candidate, heap_.front())) {
+      std::pop_heap(heap_.begin(), heap_.end(), better);
+      heap_.back() = candidate;
     } else {
-      heap_.push_back(Candidate{key, &flow});
+      return;
     }
-    std::push_heap(heap_.begin(), heap_.end(), greater);
+    std::push_heap(heap_.begin(), heap_.end(), better);
   }
   void drainInto(std::vector<FlowView>& out, const EndpointAggregator& aggregator) {
-    std::sort_heap(heap_.begin(), heap_.end(), greater);  // largest first
+    std::sort_heap(heap_.begin(), heap_.end(), better);  // best first
     out.clear();
     out.reserve(heap_.size());
     for (const Candidate& candidate : heap_) {
@@ -44,9 +46,13 @@ class TopK {
  private:
   struct Candidate {
     int64_t key;
+    uint64_t id;
     const FlowRecord* flow;
   };
-  static bool greater(const Candidate& a, const Candidate& b) { return a.key > b.key; }
+  // With this as the heap's "less", the heap's front is the worst candidate kept.
+  static bool better(const Candidate& a, const Candidate& b) {
+    return a.key > b.key || (a.key == b.key && a.id < b.id);
+  }
   size_t limit_;
   std::vector<Candidate> heap_;
 };
@@ -78,13 +84,9 @@ void selectTopFlows(const FlowTable& table, const EndpointAggregator& aggregator
   TopK bytes(limit);
   TopK rtt(limit);
   table.forEachActive([&](const FlowRecord& flow) {
-    int64_t byte_key = static_cast<int64_t>(flow.counters.ipBytes());
-    if (bytes.wants(byte_key)) {
-      bytes.add(byte_key, flow);
-    }
-    int64_t rtt_key = rttKey(flow);
-    if (rtt_key >= 0 && rtt.wants(rtt_key)) {
-      rtt.add(rtt_key, flow);
+    bytes.offer(static_cast<int64_t>(flow.counters.ipBytes()), flow);
+    if (int64_t rtt_key = rttKey(flow); rtt_key >= 0) {
+      rtt.offer(rtt_key, flow);
     }
   });
   bytes.drainInto(by_bytes, aggregator);

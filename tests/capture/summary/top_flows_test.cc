@@ -70,5 +70,25 @@ TEST(TopFlowsTest, ReturnsEveryFlowWhenFewerThanTheLimitAndNoneForLimitZero) {
   EXPECT_TRUE(by_rtt.empty());
 }
 
+TEST(TopFlowsTest, EqualKeysRankTheOlderFlowFirstWhateverTheWalkOrder) {
+  FlowTable table(FlowTableOptions{}, nullptr);
+  Endpoint server{ip("10.0.0.2"), 53};
+  int64_t time = kStart;
+  // Flows 1..5 start in port order (ids 1..5), then each gets a second, equal datagram in the
+  // reverse order, so the table walks them 5, 4, 3, 2, 1 (least recently active first).
+  for (int round = 0; round < 2; ++round) {
+    for (int i = 1; i <= 5; ++i) {
+      const int port = round == 0 ? 40000 + i : 40006 - i;
+      table.ingest(udpPacket(Endpoint{ip("10.0.0.1"), static_cast<uint16_t>(port)}, server, 10,
+                             time += kMs));
+    }
+  }
+  EndpointAggregator aggregator;
+  std::vector<FlowView> by_bytes;
+  std::vector<FlowView> by_rtt;
+  selectTopFlows(table, aggregator, 2, by_bytes, by_rtt);
+  EXPECT_EQ(initiatorPorts(by_bytes), (std::vector<uint16_t>{40001, 40002}));
+}
+
 }  // namespace
 }  // namespace meshlb::capture
