@@ -14,7 +14,8 @@ namespace meshlb {
 
 // Everything a downstream session (HTTP or TCP) keeps for a TLS client, in one block that the
 // session holds by one pointer: sessions of plaintext listeners, most of them, pay 8 bytes for
-// it instead of the 48 these members took inline. Owned by its session (worker thread).
+// it instead of the 56 these members took inline (with padding). Owned by its session (worker
+// thread).
 struct DownstreamTls {
   explicit DownstreamTls(std::shared_ptr<const tls::TlsContext> context)
       : connection(std::move(context), tls::Role::kServer), filter(connection) {}

@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <linux/filter.h>
+#include <linux/if_packet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -157,6 +158,21 @@ TEST_F(LoopbackCaptureTest, OutgoingCopiesNeverReachTheSocket) {
                                   &kernel_program, sizeof(kernel_program));
   pcap_freecode(&program);
   ASSERT_EQ(attached, 0);
+  const uint64_t before = source_->counters().received;
+
+  sendAndReceive(kDatagrams);
+  EXPECT_EQ(readPackets(*source_, kDatagrams), kDatagrams);
+  EXPECT_EQ(receivedSince(before), static_cast<uint64_t>(kDatagrams));
+}
+
+// The fallback for kernels without PACKET_IGNORE_OUTGOING: with the option turned off, the
+// `inbound` kernel filter alone keeps the outgoing copies out of the count.
+TEST_F(LoopbackCaptureTest, TheInboundFilterAloneCountsEachPacketOnce) {
+  int zero = 0;
+  ASSERT_EQ(setsockopt(pcap_fileno(source_->handle()), SOL_PACKET, PACKET_IGNORE_OUTGOING, &zero,
+                       sizeof(zero)),
+            0);
+  ASSERT_TRUE(source_->dropsOutgoingCopies());
   const uint64_t before = source_->counters().received;
 
   sendAndReceive(kDatagrams);
