@@ -8,13 +8,15 @@
 #include "common/string_pool.h"
 #include "proxy/config/config.h"
 #include "proxy/http/http1_decoder.h"
+#include "proxy/session/exchange_progress.h"
 
 namespace meshlb {
 
-// What a client connection needs only while a request is under way: the request decoder and the
-// exchange's buffers. An idle keep-alive connection holds none of it (about 500 bytes less per
-// idle connection); the worker's ExchangeStatePool lends it when a request's first bytes arrive
-// and takes it back when the exchange ends. Owned by the worker thread.
+// What a client connection needs only while a request is under way: the request decoder, the
+// exchange's buffers and where the exchange stands. An idle keep-alive connection holds none of it
+// (about 500 bytes less per idle connection); the worker's ExchangeStatePool lends it when a
+// request's first bytes arrive and takes it back when the exchange ends. Owned by the worker
+// thread.
 struct ExchangeState {
   ExchangeState(http::DecoderCallbacks& callbacks, const config::HttpLimits& limits,
                 StringPool& strings)
@@ -32,6 +34,7 @@ struct ExchangeState {
   }
 
   http::Http1Decoder decoder;
+  ExchangeProgress progress;      // reset at every lend
   std::string scratch;            // heads being encoded
   std::string upstream_prefix;    // request bytes waiting for the upstream to be engaged
   std::string response_head;      // response head waiting for the first body bytes
@@ -58,6 +61,7 @@ class ExchangeStatePool {
     std::unique_ptr<ExchangeState> state = std::move(free_.back());
     free_.pop_back();
     state->decoder.restart(callbacks, limits);
+    state->progress = ExchangeProgress{};
     return state;
   }
 

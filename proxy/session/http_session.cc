@@ -108,8 +108,10 @@ void HttpSession::stopReading() {
 }
 
 bool HttpSession::canParse() const {
-  // While a routed request waits for its response, the next pipelined one waits too.
-  return state_ == State::kWaitingRequest || (state_ == State::kForwarding && !request_complete_);
+  // While a routed request waits for its response, the next pipelined one waits too. (Forwarding
+  // means an exchange is lent.)
+  return state_ == State::kWaitingRequest ||
+         (state_ == State::kForwarding && !progress().request_complete);
 }
 
 void HttpSession::handleData(const char* data, size_t length) {
@@ -117,9 +119,9 @@ void HttpSession::handleData(const char* data, size_t length) {
     case State::kClosing:
       return;  // lingering: discard
     case State::kTunnel:
-      if (upstream_ != nullptr) {
-        upstream_->writer().write(std::string_view(data, length));
-        if (upstream_->writer().aboveHighWatermark()) {
+      if (progress().upstream != nullptr) {
+        progress().upstream->writer().write(std::string_view(data, length));
+        if (progress().upstream->writer().aboveHighWatermark()) {
           paused_for_upstream_ = true;
           stopReading();
         }
@@ -192,7 +194,7 @@ size_t HttpSession::parse(const char* data, size_t length) {
       return length;
     }
     used += result.consumed;
-    if (pending_pool_ != nullptr) {
+    if (progress().pending_pool != nullptr) {
       startUpstream();
     }
     if (result.status == Status::kStopped || result.status == Status::kMessageComplete) {
@@ -210,15 +212,15 @@ void HttpSession::handleEof() {
       close();
       return;
     case State::kTunnel:
-      if (upstream_ != nullptr) {
-        upstream_->shutdownAfterFlush();
+      if (progress().upstream != nullptr) {
+        progress().upstream->shutdownAfterFlush();
       }
-      if (upstream_eof_) {
+      if (progress().upstream_eof) {
         closeAfterFlush();
       }
       return;
     case State::kForwarding:
-      if (!request_complete_) {
+      if (!progress().request_complete) {
         close();  // the client gave up mid-request: nothing to answer
       }
       return;  // else answer, then close
@@ -247,21 +249,22 @@ std::optional<uint64_t> HttpSession::hashKey(const config::ClusterConfig& cluste
 http::HeadAction HttpSession::onHead(http::MessageHead& head, const http::HeadInfo& info) {
   worker_.stats->downstream_requests_total.add();
   listener_stats_->requests.add();
-  request_start_ns_ = uv_hrtime();
-  request_head_ = &head;
-  client_is_http10_ = head.version_minor == 0;
+  ExchangeProgress& current = progress();  // lent: decode() runs in it
+  current.request_start_ns = uv_hrtime();
+  current.request_head = &head;
+  current.client_is_http10 = head.version_minor == 0;
   keep_alive_ = info.keep_alive && !worker_.draining;
   followReload();
-  request_chunked_ = info.chunked;
-  request_is_head_ = head.method == HTTP_HEAD;
-  upgrade_requested_ = info.upgrade;
+  current.request_chunked = info.chunked;
+  current.request_is_head = head.method == HTTP_HEAD;
+  current.upgrade_requested = info.upgrade;
   // RFC 9110 §9.2.2: only idempotent requests may be sent twice, and only without a body.
-  request_replayable_ =
+  current.request_replayable =
       !info.has_body_framing && !info.upgrade &&
       (head.method == HTTP_GET || head.method == HTTP_HEAD || head.method == HTTP_OPTIONS ||
        head.method == HTTP_PUT || head.method == HTTP_DELETE || head.method == HTTP_TRACE);
-  request_complete_ = false;
-  response_started_ = false;
+  current.request_complete = false;
+  current.response_started = false;
   state_ = State::kForwarding;
 
   if (head.method == HTTP_CONNECT) {
@@ -293,7 +296,6 @@ http::HeadAction HttpSession::onHead(http::MessageHead& head, const http::HeadIn
     return http::HeadAction::kStop;
   }
   ClusterRuntime& cluster = *listener_->generation->clusters[route->cluster_index];
-  cluster_index_ = route->cluster_index;
   std::optional<uint32_t> picked = cluster.pick(hashKey(cluster.config(), head));
   if (!picked) {
     worker_.stats->no_healthy_upstream_total.add();
@@ -308,16 +310,16 @@ http::HeadAction HttpSession::onHead(http::MessageHead& head, const http::HeadIn
     overflowReply("max_requests");
     return http::HeadAction::kStop;
   }
-  holds_request_slot_ = true;
-  cluster_ = &cluster;
-  host_id_ = *picked;
-  cluster.requestStarted(host_id_);
-  attempts_ = 1;
-  tried_hosts_ = ClusterRuntime::hostBit(host_id_);
-  reuse_retry_done_ = false;
+  current.holds_request_slot = true;
+  current.cluster = &cluster;
+  current.host_id = *picked;
+  cluster.requestStarted(current.host_id);
+  current.attempts = 1;
+  current.tried_hosts = ClusterRuntime::hostBit(current.host_id);
+  current.reuse_retry_done = false;
   // Keep what is sent, for a retry: always the head (a buffer swap), the body only under a
   // retry policy and up to kMaxReplayBytes.
-  keep_request_ = request_replayable_ || cluster.config().retry_policy.has_value();
+  current.keep_request = current.request_replayable || cluster.config().retry_policy.has_value();
 
   std::string_view request_id;
   char generated_id[40];  // encoded into the upstream request below; not kept
@@ -337,7 +339,7 @@ http::HeadAction HttpSession::onHead(http::MessageHead& head, const http::HeadIn
   forwarding.client_ip = client_ip_;
   forwarding.proto = tls_ ? "https" : "http";
   forwarding.request_id = request_id;
-  ConnectionPool& pool = cluster.pool(host_id_);
+  ConnectionPool& pool = cluster.pool(current.host_id);
   forwarding.default_host = pool.label();
   if (!target.authority.empty()) {
     forwarding.target = target.path;
@@ -351,8 +353,8 @@ http::HeadAction HttpSession::onHead(http::MessageHead& head, const http::HeadIn
   // The upstream is engaged only once the bytes read so far parsed cleanly (see parse()), so a
   // request refused for a bad body in the same read never reaches a backend.
   exchange_->upstream_prefix.swap(exchange_->scratch);
-  pending_pool_ = &pool;
-  if (info.expect_continue && !client_is_http10_) {
+  current.pending_pool = &pool;
+  if (info.expect_continue && !current.client_is_http10) {
     writer_.write(k100Continue);
   }
   if (listener_->config->request_timeout_ms > 0) {
@@ -364,7 +366,7 @@ http::HeadAction HttpSession::onHead(http::MessageHead& head, const http::HeadIn
 }
 
 void HttpSession::onBody(const char* data, size_t length) {
-  if (request_chunked_) {
+  if (progress().request_chunked) {
     char size_line[20];
     int n = snprintf(size_line, sizeof(size_line), "%zx\r\n", length);
     sendUpstream(
@@ -375,15 +377,15 @@ void HttpSession::onBody(const char* data, size_t length) {
 }
 
 void HttpSession::onMessageComplete() {
-  request_complete_ = true;
-  if (request_chunked_) {
+  progress().request_complete = true;
+  if (progress().request_chunked) {
     sendUpstream({http::kLastChunk});
   }
 }
 
 void HttpSession::onWriterDrained() {
-  if (upstream_ != nullptr) {
-    upstream_->resumeReading();
+  if (exchange_ != nullptr && progress().upstream != nullptr) {
+    progress().upstream->resumeReading();
   }
   if (close_when_flushed_ && writer_.flushed()) {
     close_when_flushed_ = false;
@@ -398,26 +400,29 @@ void HttpSession::onWriteError(int /*status*/) {
 // ---- ending exchanges -----------------------------------------------------------------------
 
 void HttpSession::writeAccessLog() {
-  worker_.stats->countResponse(status_);
-  listener_stats_->responses_by_class[stats::statusClassIndex(status_)].add();
-  if (worker_.access_log == nullptr || request_head_ == nullptr) {
+  const ExchangeProgress& current = progress();
+  worker_.stats->countResponse(current.status);
+  listener_stats_->responses_by_class[stats::statusClassIndex(current.status)].add();
+  if (worker_.access_log == nullptr || current.request_head == nullptr) {
     return;
   }
   AccessLogRecord record;
   record.client = client_ip_;
-  record.method = request_head_->methodName();
-  record.path = request_head_->url();
-  record.status = status_;
-  record.bytes = response_body_bytes_;
-  record.upstream = cluster_ != nullptr ? std::string_view(cluster_->pool(host_id_).label()) : "";
-  record.duration_ns = uv_hrtime() - request_start_ns_;
+  record.method = current.request_head->methodName();
+  record.path = current.request_head->url();
+  record.status = current.status;
+  record.bytes = current.response_body_bytes;
+  record.upstream = current.cluster != nullptr
+                        ? std::string_view(current.cluster->pool(current.host_id).label())
+                        : "";
+  record.duration_ns = uv_hrtime() - current.request_start_ns;
   worker_.access_log->append(record);
 }
 
 void HttpSession::finishExchange() {
   writeAccessLog();
-  releaseUpstream(request_complete_);
-  if (!keep_alive_ || client_eof_ || !request_complete_ || worker_.draining) {
+  releaseUpstream(progress().request_complete);
+  if (!keep_alive_ || client_eof_ || !progress().request_complete || worker_.draining) {
     closeAfterFlush();
     return;
   }
@@ -456,19 +461,14 @@ void HttpSession::followReload() {
 void HttpSession::resetExchange() {
   state_ = State::kWaitingRequest;
   // The decoder and the exchange's buffers go back to the worker: an idle connection holds
-  // none of them. The request head lived in the decoder.
-  request_head_ = nullptr;
+  // none of them, nor the exchange's progress.
   worker_.exchanges.recycle(std::move(exchange_));
-  status_ = 0;
-  response_body_bytes_ = 0;
-  response_started_ = false;
-  request_complete_ = false;
 }
 
 void HttpSession::localReply(int status, std::string_view body, std::string_view extra_header) {
-  status_ = status;
-  keep_alive_ = false;
   std::string& reply = lendExchange().scratch;  // a reply answers a request: lent already
+  progress().status = status;
+  keep_alive_ = false;
   reply.clear();
   http::encodeLocalReply(status, body, reply, extra_header);
   writer_.write(reply);
@@ -544,13 +544,17 @@ void HttpSession::onTimer(void* session) {
       self->close();
       return;
     case TimerPurpose::kRequest:
+      if (self->exchange_ == nullptr) {  // cannot happen: the next exchange re-arms the timer
+        self->close();
+        return;
+      }
       self->worker_.stats->upstream_timeouts_total.add();
-      if (self->cluster_ != nullptr) {
-        self->cluster_->recordOutcome(self->host_id_, 0, true);
-        self->cluster_->hostStats(self->host_id_).timeouts.add();
+      if (self->progress().cluster != nullptr) {
+        self->progress().cluster->recordOutcome(self->progress().host_id, 0, true);
+        self->progress().cluster->hostStats(self->progress().host_id).timeouts.add();
       }
       self->endAttempt(504);
-      if (!self->response_started_) {
+      if (!self->progress().response_started) {
         self->localReply(504, "upstream request timeout");
       } else {
         self->writeAccessLog();
@@ -567,7 +571,7 @@ void HttpSession::close() {
   }
   closed_ = true;
   state_ = State::kClosing;
-  if (upstream_ != nullptr || cluster_ != nullptr) {
+  if (exchange_ != nullptr) {
     releaseUpstream(false);
   }
   stopReading();
@@ -591,7 +595,6 @@ void HttpSession::close() {
 void HttpSession::onClosed(uv_handle_t* handle) {
   auto* self = static_cast<HttpSession*>(handle->data);
   if (--self->open_handles_ == 0) {
-    self->request_head_ = nullptr;
     self->worker_.exchanges.recycle(std::move(self->exchange_));
     delete self;
   }

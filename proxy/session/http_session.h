@@ -68,13 +68,13 @@ class HttpSession final : public Session,
   // Requests up to this size (head and body) are kept for a retry; larger ones are not retried.
   static constexpr size_t kMaxReplayBytes = 64 * 1024;
 
-  enum class State {
+  enum class State : uint8_t {
     kWaitingRequest,  // between requests, or reading a head
     kForwarding,      // a request was routed; its body and/or response are streaming
     kTunnel,          // after 101 Switching Protocols
     kClosing,         // answer written (or being written); lingering before close
   };
-  enum class TimerPurpose { kHeader, kIdle, kRequest, kLinger };
+  enum class TimerPurpose : uint8_t { kHeader, kIdle, kRequest, kLinger };
 
   static void onAlloc(uv_handle_t* handle, size_t suggested, uv_buf_t* buffer);
   static void onRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buffer);
@@ -90,6 +90,10 @@ class HttpSession final : public Session,
   size_t parse(const char* data, size_t length);
   // Borrows the exchange state from the worker if the connection has none (it was idle).
   ExchangeState& lendExchange();
+  // Where the exchange in progress stands. Only while one is lent (exchange_ != nullptr): from
+  // a request's first byte to the end of its answer, and until close on the closing paths.
+  ExchangeProgress& progress() { return exchange_->progress; }
+  const ExchangeProgress& progress() const { return exchange_->progress; }
   // True while a request's bytes have been seen but its head or body is not complete.
   bool inRequestMessage() const { return exchange_ != nullptr && exchange_->decoder.inMessage(); }
   void parseStash();
@@ -148,8 +152,9 @@ class HttpSession final : public Session,
   // it), so the other connections do not carry its 160 bytes.
   std::unique_ptr<UvHandle<uv_timer_t>> try_timer_;
   StreamWriter writer_;
-  // The request decoder and the exchange's buffers: lent by the worker from a request's first
-  // byte to the end of its exchange (see lendExchange()), null while the connection is idle.
+  // The request decoder, the exchange's buffers and its progress: lent by the worker from a
+  // request's first byte to the end of its exchange (see lendExchange()), null while the
+  // connection is idle.
   std::unique_ptr<ExchangeState> exchange_;
   std::unique_ptr<DownstreamTls> tls_;  // TLS listeners only
   std::string stash_;  // client bytes received but not parsed yet (pipelined requests)
@@ -165,36 +170,8 @@ class HttpSession final : public Session,
   bool shut_down_ = false;
   bool closed_ = false;
   bool accepted_ = false;
-
-  // The exchange in progress.
-  ClusterRuntime* cluster_ = nullptr;
-  uint32_t cluster_index_ = 0;
-  uint32_t host_id_ = 0;
-  UpstreamConnection* upstream_ = nullptr;
-  ConnectionPool* pending_pool_ = nullptr;  // chosen host, not engaged yet
-  bool request_replayable_ = false;         // idempotent and without a body
-  bool keep_request_ = false;               // exchange_->replay holds every byte sent so far
-  bool attempt_reused_connection_ = false;  // the current attempt reused a pooled connection
-  bool reuse_retry_done_ = false;
-  bool holds_request_slot_ = false;  // counted in the cluster's max_requests gauge
-  bool retry_counted_ = false;       // counted in the cluster's retry budget
-  uint32_t attempts_ = 0;
-  uint64_t tried_hosts_ = 0;         // ClusterRuntime::hostBit of every host this request tried
-  bool attempt_open_ = false;        // an attempt on host_id_ is under way and not counted yet
-  uint64_t attempt_started_ns_ = 0;  // uv_hrtime() when it began
-  const http::MessageHead* request_head_ = nullptr;
-  http::BodyFraming response_framing_ = http::BodyFraming::kNone;
+  // The exchange's (set at its head), and also cleared by drain() between exchanges.
   bool keep_alive_ = true;
-  bool client_is_http10_ = false;
-  bool request_chunked_ = false;
-  bool request_is_head_ = false;
-  bool upgrade_requested_ = false;
-  bool request_complete_ = false;
-  bool response_started_ = false;
-  bool upstream_eof_ = false;
-  int status_ = 0;
-  uint64_t request_start_ns_ = 0;
-  uint64_t response_body_bytes_ = 0;
 };
 
 }  // namespace meshlb

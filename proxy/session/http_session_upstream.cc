@@ -12,26 +12,27 @@
 namespace meshlb {
 
 void HttpSession::sendUpstream(std::initializer_list<std::string_view> pieces) {
-  if (keep_request_ && upstream_ != nullptr) {
+  ExchangeProgress& current = progress();
+  if (current.keep_request && current.upstream != nullptr) {
     for (std::string_view piece : pieces) {
       exchange_->replay.append(piece);
     }
     if (exchange_->replay.size() > kMaxReplayBytes) {
-      keep_request_ = false;  // too large to keep: this request will not be retried
+      current.keep_request = false;  // too large to keep: this request will not be retried
       exchange_->replay.clear();
     }
   }
-  if (upstream_ != nullptr) {
-    stats::HostStats& host = cluster_->hostStats(host_id_);
+  if (current.upstream != nullptr) {
+    stats::HostStats& host = current.cluster->hostStats(current.host_id);
     for (std::string_view piece : pieces) {
       host.bytes_sent.add(piece.size());
     }
-    upstream_->writer().write(pieces);
-    if (upstream_->writer().aboveHighWatermark()) {
+    current.upstream->writer().write(pieces);
+    if (current.upstream->writer().aboveHighWatermark()) {
       paused_for_upstream_ = true;
       stopReading();
     }
-  } else if (pending_pool_ != nullptr) {
+  } else if (current.pending_pool != nullptr) {
     for (std::string_view piece : pieces) {
       exchange_->upstream_prefix.append(piece);
     }
@@ -40,51 +41,52 @@ void HttpSession::sendUpstream(std::initializer_list<std::string_view> pieces) {
 }
 
 void HttpSession::startUpstream() {
-  ConnectionPool* pool = pending_pool_;
-  pending_pool_ = nullptr;
+  ConnectionPool* pool = progress().pending_pool;
+  progress().pending_pool = nullptr;
   if (!engageUpstream(*pool, exchange_->upstream_prefix, /*fresh=*/false)) {
     return;
   }
   exchange_->replay.clear();
-  if (keep_request_ && exchange_->upstream_prefix.size() <= kMaxReplayBytes) {
+  if (progress().keep_request && exchange_->upstream_prefix.size() <= kMaxReplayBytes) {
     exchange_->replay.swap(
         exchange_->upstream_prefix);  // no copy: the prefix buffer is not needed any more
   } else {
-    keep_request_ = false;
+    progress().keep_request = false;
   }
   exchange_->upstream_prefix.clear();
 }
 
 bool HttpSession::engageUpstream(ConnectionPool& pool, std::string_view bytes, bool fresh) {
+  ExchangeProgress& current = progress();
   ConnectionPool::Refusal refusal = ConnectionPool::Refusal::kNone;
-  upstream_ = fresh ? pool.connectNew(*this, &refusal) : pool.acquire(*this, &refusal);
-  if (upstream_ == nullptr) {
+  current.upstream = fresh ? pool.connectNew(*this, &refusal) : pool.acquire(*this, &refusal);
+  if (current.upstream == nullptr) {
     if (refusal == ConnectionPool::Refusal::kMaxConnections) {
       worker_.stats->overflow_max_connections_total.add();
-      cluster_->stats().overflow_max_connections.add();
+      current.cluster->stats().overflow_max_connections.add();
       overflowReply("max_connections");
     } else {
       worker_.stats->overflow_max_pending_requests_total.add();
-      cluster_->stats().overflow_max_pending_requests.add();
+      current.cluster->stats().overflow_max_pending_requests.add();
       overflowReply("max_pending_requests");
     }
     return false;
   }
-  attempt_reused_connection_ = upstream_->reused();
-  if (!attempt_open_) {  // a replay on a fresh connection continues the same attempt
-    attempt_open_ = true;
-    attempt_started_ns_ = uv_hrtime();
+  current.attempt_reused_connection = current.upstream->reused();
+  if (!current.attempt_open) {  // a replay on a fresh connection continues the same attempt
+    current.attempt_open = true;
+    current.attempt_started_ns = uv_hrtime();
   }
   pool.stats().bytes_sent.add(bytes.size());
-  if (request_is_head_) {
-    upstream_->expectNoResponseBody();
+  if (current.request_is_head) {
+    current.upstream->expectNoResponseBody();
   }
-  upstream_->writer().write(bytes);
-  const auto& policy = cluster_->config().retry_policy;
+  current.upstream->writer().write(bytes);
+  const auto& policy = current.cluster->config().retry_policy;
   if (policy && policy->per_try_timeout_ms > 0) {
     armTryTimer(policy->per_try_timeout_ms);
   }
-  if (upstream_->writer().aboveHighWatermark()) {
+  if (current.upstream->writer().aboveHighWatermark()) {
     paused_for_upstream_ = true;
     stopReading();
   }
@@ -92,44 +94,48 @@ bool HttpSession::engageUpstream(ConnectionPool& pool, std::string_view bytes, b
 }
 
 bool HttpSession::retryWanted(AttemptFailure failure, int status) const {
-  const auto& policy = cluster_->config().retry_policy;
-  if (!policy || !keep_request_ || exchange_->replay.empty() || response_started_ ||
-      attempts_ > policy->max_retries || state_ != State::kForwarding) {
+  const ExchangeProgress& current = progress();
+  const auto& policy = current.cluster->config().retry_policy;
+  if (!policy || !current.keep_request || exchange_->replay.empty() || current.response_started ||
+      current.attempts > policy->max_retries || state_ != State::kForwarding) {
     return false;
   }
-  if (failure == AttemptFailure::kStatus5xx && !request_complete_) {
+  if (failure == AttemptFailure::kStatus5xx && !current.request_complete) {
     return false;  // the whole request must be in hand to send it again
   }
-  return retryAllowed(*policy, failure, status, request_replayable_);
+  return retryAllowed(*policy, failure, status, current.request_replayable);
 }
 
 bool HttpSession::retry(AttemptFailure failure, int status) {
+  ExchangeProgress& current = progress();
   if (!retryWanted(failure, status)) {
     return false;
   }
   // After a connect failure nothing reached a backend, so sending the request elsewhere adds
   // no load: such retries are outside the budget, which exists to stop amplification.
-  if (!retry_counted_ && failure != AttemptFailure::kConnectFailure) {
-    if (!cluster_->tryStartRetry()) {
+  if (!current.retry_counted && failure != AttemptFailure::kConnectFailure) {
+    if (!current.cluster->tryStartRetry()) {
       worker_.stats->upstream_retries_budget_exhausted_total.add();
-      cluster_->stats().retry_budget_exhausted.add();
+      current.cluster->stats().retry_budget_exhausted.add();
       return false;
     }
-    retry_counted_ = true;
+    current.retry_counted = true;
   }
-  ++attempts_;
+  ++current.attempts;
   worker_.stats->upstream_retries_total.add();
-  std::optional<uint32_t> next = cluster_->pickOther(std::nullopt, tried_hosts_, host_id_);
+  std::optional<uint32_t> next =
+      current.cluster->pickOther(std::nullopt, current.tried_hosts, current.host_id);
   if (next) {
-    cluster_->requestEnded(host_id_);
-    host_id_ = *next;
-    cluster_->requestStarted(host_id_);
-    tried_hosts_ |= ClusterRuntime::hostBit(host_id_);
+    current.cluster->requestEnded(current.host_id);
+    current.host_id = *next;
+    current.cluster->requestStarted(current.host_id);
+    current.tried_hosts |= ClusterRuntime::hostBit(current.host_id);
   }
-  cluster_->hostStats(host_id_).retries.add();
-  LOG_DEBUG("retry %u to %s", attempts_ - 1, cluster_->pool(host_id_).label().c_str());
+  current.cluster->hostStats(current.host_id).retries.add();
+  LOG_DEBUG("retry %u to %s", current.attempts - 1,
+            current.cluster->pool(current.host_id).label().c_str());
   // Handled either way: engageUpstream answers 503 itself when a circuit breaker refuses.
-  engageUpstream(cluster_->pool(host_id_), exchange_->replay, /*fresh=*/false);
+  engageUpstream(current.cluster->pool(current.host_id), exchange_->replay, /*fresh=*/false);
   return true;
 }
 
@@ -158,15 +164,19 @@ void HttpSession::stopTryTimer() {
 
 void HttpSession::onTryTimeout(uv_timer_t* timer) {
   auto* self = static_cast<HttpSession*>(timer->data);
-  if (self->upstream_ == nullptr || self->response_started_ || self->closed_) {
+  if (self->closed_ || self->exchange_ == nullptr) {
+    return;
+  }
+  ExchangeProgress& current = self->progress();
+  if (current.upstream == nullptr || current.response_started) {
     return;
   }
   self->worker_.stats->upstream_timeouts_total.add();
-  self->cluster_->recordOutcome(self->host_id_, 0, true);
-  self->cluster_->hostStats(self->host_id_).timeouts.add();
+  current.cluster->recordOutcome(current.host_id, 0, true);
+  current.cluster->hostStats(current.host_id).timeouts.add();
   self->endAttempt(504);
-  UpstreamConnection* abandoned = self->upstream_;
-  self->upstream_ = nullptr;
+  UpstreamConnection* abandoned = current.upstream;
+  current.upstream = nullptr;
   abandoned->release(false);
   if (!self->retry(AttemptFailure::kTimeout, 0)) {
     self->localReply(504, "upstream per-try timeout");
@@ -174,14 +184,15 @@ void HttpSession::onTryTimeout(uv_timer_t* timer) {
 }
 
 http::HeadAction HttpSession::onResponseHead(http::MessageHead& head, const http::HeadInfo& info) {
+  ExchangeProgress& current = progress();
   stopTryTimer();
   if (head.status >= 500 && retryWanted(AttemptFailure::kStatus5xx, head.status) &&
-      (retry_counted_ || cluster_->retryBudgetAvailable())) {
+      (current.retry_counted || current.cluster->retryBudgetAvailable())) {
     // Not forwarded: this answer is dropped with its connection and the request goes elsewhere.
-    cluster_->recordOutcome(host_id_, head.status, false);
+    current.cluster->recordOutcome(current.host_id, head.status, false);
     endAttempt(head.status);
-    UpstreamConnection* dropped = upstream_;
-    upstream_ = nullptr;
+    UpstreamConnection* dropped = current.upstream;
+    current.upstream = nullptr;
     dropped->release(false);
     if (!retry(AttemptFailure::kStatus5xx, head.status)) {
       localReply(head.status, "upstream error");  // budget refused at the last moment
@@ -190,11 +201,11 @@ http::HeadAction HttpSession::onResponseHead(http::MessageHead& head, const http
   }
   if (head.status >= 200) {
     exchange_->replay.clear();  // a final answer is coming through: no more retries
-    keep_request_ = false;
+    current.keep_request = false;
   }
   if (head.status < 200 && head.status != 101) {
     // 100 Continue was answered by meshlb itself; other interim answers go to 1.1 clients.
-    if (head.status != 100 && !client_is_http10_) {
+    if (head.status != 100 && !current.client_is_http10) {
       exchange_->scratch.clear();
       http::encodeDownstreamResponse(head, http::BodyFraming::kNone, true, false,
                                      exchange_->scratch);
@@ -202,45 +213,46 @@ http::HeadAction HttpSession::onResponseHead(http::MessageHead& head, const http
     }
     return http::HeadAction::kContinue;
   }
-  if (head.status == 101 && !upgrade_requested_) {
+  if (head.status == 101 && !current.upgrade_requested) {
     return http::HeadAction::kStop;  // handled as a bad response below
   }
-  status_ = head.status;
-  cluster_->recordOutcome(host_id_, head.status, false);
-  if (!request_complete_ || client_eof_) {
+  current.status = head.status;
+  current.cluster->recordOutcome(current.host_id, head.status, false);
+  if (!current.request_complete || client_eof_) {
     keep_alive_ = false;  // the rest of the request can no longer be framed
   }
   if (head.status == 101) {
-    response_framing_ = http::BodyFraming::kNone;
-  } else if (request_is_head_ || head.status == 204 || head.status == 304) {
-    response_framing_ = http::BodyFraming::kNone;
+    current.response_framing = http::BodyFraming::kNone;
+  } else if (current.request_is_head || head.status == 204 || head.status == 304) {
+    current.response_framing = http::BodyFraming::kNone;
   } else if (info.has_body_framing && !info.chunked) {
-    response_framing_ = http::BodyFraming::kContentLength;
-  } else if (client_is_http10_) {
-    response_framing_ = http::BodyFraming::kUntilClose;
+    current.response_framing = http::BodyFraming::kContentLength;
+  } else if (current.client_is_http10) {
+    current.response_framing = http::BodyFraming::kUntilClose;
     keep_alive_ = false;
   } else {
-    response_framing_ = http::BodyFraming::kChunked;
+    current.response_framing = http::BodyFraming::kChunked;
   }
   // The head waits to go out with the first body bytes: one write instead of two.
   exchange_->response_head.clear();
   worker_.strings.lend(exchange_->response_head);
-  http::encodeDownstreamResponse(head, response_framing_, keep_alive_, client_is_http10_,
-                                 exchange_->response_head);
-  if (head.status == 101 || response_framing_ == http::BodyFraming::kNone) {
+  http::encodeDownstreamResponse(head, current.response_framing, keep_alive_,
+                                 current.client_is_http10, exchange_->response_head);
+  if (head.status == 101 || current.response_framing == http::BodyFraming::kNone) {
     writer_.write(exchange_->response_head);
     exchange_->response_head.clear();
-    response_started_ = true;
+    current.response_started = true;
   }
   return http::HeadAction::kContinue;
 }
 
 void HttpSession::onResponseBody(const char* data, size_t length) {
-  response_body_bytes_ += length;
+  ExchangeProgress& current = progress();
+  current.response_body_bytes += length;
   worker_.stats->bytes_sent_total.add(length);
   listener_stats_->bytes_sent.add(length);
   std::string_view head = exchange_->response_head;
-  if (response_framing_ == http::BodyFraming::kChunked) {
+  if (current.response_framing == http::BodyFraming::kChunked) {
     char size_line[20];
     int n = snprintf(size_line, sizeof(size_line), "%zx\r\n", length);
     writer_.write({head, std::string_view(size_line, n), std::string_view(data, length),
@@ -249,30 +261,31 @@ void HttpSession::onResponseBody(const char* data, size_t length) {
     writer_.write({head, std::string_view(data, length)});
   }
   exchange_->response_head.clear();
-  response_started_ = true;  // bytes of the answer are out: errors can only cut it now
-  if (writer_.aboveHighWatermark() && upstream_ != nullptr) {
-    upstream_->pauseReading();
+  current.response_started = true;  // bytes of the answer are out: errors can only cut it now
+  if (writer_.aboveHighWatermark() && current.upstream != nullptr) {
+    current.upstream->pauseReading();
   }
 }
 
 void HttpSession::onResponseComplete() {
-  if (status_ == 0) {
+  ExchangeProgress& current = progress();
+  if (current.status == 0) {
     return;  // an interim (1xx) answer ended; the real one follows
   }
-  endAttempt(status_);
-  if (status_ == 101) {
+  endAttempt(current.status);
+  if (current.status == 101) {
     state_ = State::kTunnel;
     worker_.deadlines.cancel(timer_);
     armTimer(TimerPurpose::kIdle, listener_->config->idle_timeout_ms);
-    upstream_->startTunnel(nullptr, 0);
+    current.upstream->startTunnel(nullptr, 0);
     if (!stash_.empty()) {
-      upstream_->writer().write(stash_);  // bytes the client sent right after its request
+      current.upstream->writer().write(stash_);  // bytes the client sent right after its request
       stash_.clear();
     }
     startReading();
     return;
   }
-  if (response_framing_ == http::BodyFraming::kChunked) {
+  if (current.response_framing == http::BodyFraming::kChunked) {
     writer_.write({exchange_->response_head, http::kLastChunk});
   } else {
     writer_.write(exchange_->response_head);  // an empty body: the head was still waiting
@@ -282,12 +295,13 @@ void HttpSession::onResponseComplete() {
 }
 
 void HttpSession::onUpstreamConnectFailed(bool timed_out) {
-  upstream_ = nullptr;
+  ExchangeProgress& current = progress();
+  current.upstream = nullptr;
   stopTryTimer();
-  cluster_->recordOutcome(host_id_, 0, /*gateway_failure=*/true);
+  current.cluster->recordOutcome(current.host_id, 0, /*gateway_failure=*/true);
   worker_.stats->upstream_connect_failures_total.add();
   endAttempt(502);
-  LOG_DEBUG("upstream %s: connect %s", cluster_->pool(host_id_).label().c_str(),
+  LOG_DEBUG("upstream %s: connect %s", current.cluster->pool(current.host_id).label().c_str(),
             timed_out ? "timed out" : "failed");
   if (retry(AttemptFailure::kConnectFailure, 0)) {
     return;
@@ -296,32 +310,35 @@ void HttpSession::onUpstreamConnectFailed(bool timed_out) {
 }
 
 bool HttpSession::retryOnFreshConnection() {
+  ExchangeProgress& current = progress();
   // A backend may close a pooled connection just as we reuse it; HAProxy retries that case too.
   // Only for idempotent requests without a body, once, on a new connection to the same host,
   // and not counted as a policy retry.
-  if (!attempt_reused_connection_ || reuse_retry_done_ || !request_replayable_ ||
-      exchange_->replay.empty() || response_started_ || status_ != 0 ||
-      state_ != State::kForwarding) {
+  if (!current.attempt_reused_connection || current.reuse_retry_done ||
+      !current.request_replayable || exchange_->replay.empty() || current.response_started ||
+      current.status != 0 || state_ != State::kForwarding) {
     return false;
   }
-  reuse_retry_done_ = true;
+  current.reuse_retry_done = true;
   worker_.stats->upstream_reuse_retries_total.add();
-  engageUpstream(cluster_->pool(host_id_), exchange_->replay,
+  engageUpstream(current.cluster->pool(current.host_id), exchange_->replay,
                  /*fresh=*/true);  // answers 503 if refused
   return true;
 }
 
 void HttpSession::onUpstreamFailed(bool bad_response, std::string_view reason) {
-  upstream_ = nullptr;
+  ExchangeProgress& current = progress();
+  current.upstream = nullptr;
   stopTryTimer();
   LOG_DEBUG("upstream failed: %.*s", static_cast<int>(reason.size()), reason.data());
   if (!bad_response && retryOnFreshConnection()) {
     return;
   }
-  if (cluster_ != nullptr) {
-    cluster_->recordOutcome(host_id_, 0, /*gateway_failure=*/true);
+  if (current.cluster != nullptr) {
+    current.cluster->recordOutcome(current.host_id, 0, /*gateway_failure=*/true);
   }
-  endAttempt(response_started_ ? status_ : 502);  // a cut answer keeps the status it began with
+  endAttempt(current.response_started ? current.status
+                                      : 502);  // a cut answer keeps the status it began with
   if (bad_response) {
     worker_.stats->upstream_bad_responses_total.add();
   } else {
@@ -329,7 +346,7 @@ void HttpSession::onUpstreamFailed(bool bad_response, std::string_view reason) {
   }
   if (state_ == State::kTunnel) {
     closeAfterFlush();
-  } else if (!response_started_) {
+  } else if (!current.response_started) {
     if (retry(AttemptFailure::kReset, 0)) {
       return;
     }
@@ -345,13 +362,13 @@ void HttpSession::onUpstreamData(const char* data, size_t length) {
   writer_.write(std::string_view(data, length));
   worker_.stats->bytes_sent_total.add(length);
   listener_stats_->bytes_sent.add(length);
-  if (writer_.aboveHighWatermark() && upstream_ != nullptr) {
-    upstream_->pauseReading();
+  if (writer_.aboveHighWatermark() && progress().upstream != nullptr) {
+    progress().upstream->pauseReading();
   }
 }
 
 void HttpSession::onUpstreamEof() {
-  upstream_eof_ = true;
+  progress().upstream_eof = true;
   if (client_eof_) {
     closeAfterFlush();
   } else {
@@ -371,36 +388,41 @@ void HttpSession::onUpstreamDrained() {
 }
 
 void HttpSession::endAttempt(int status) {
-  if (!attempt_open_ || cluster_ == nullptr) {
+  ExchangeProgress& current = progress();
+  if (!current.attempt_open || current.cluster == nullptr) {
     return;
   }
-  attempt_open_ = false;
-  stats::HostStats& host = cluster_->hostStats(host_id_);
+  current.attempt_open = false;
+  stats::HostStats& host = current.cluster->hostStats(current.host_id);
   host.recordStatus(status);
-  host.request_duration.record((uv_hrtime() - attempt_started_ns_) / 1000);
+  host.request_duration.record((uv_hrtime() - current.attempt_started_ns) / 1000);
 }
 
 void HttpSession::releaseUpstream(bool reusable) {
-  attempt_open_ = false;  // ended without an answer to count (the client went away)
-  pending_pool_ = nullptr;
   stopTryTimer();
-  if (cluster_ != nullptr) {
-    cluster_->requestEnded(host_id_);
-    if (holds_request_slot_) {
-      cluster_->limits().requests.release();
+  if (exchange_ == nullptr) {
+    return;  // between exchanges: nothing is held
+  }
+  ExchangeProgress& current = progress();
+  current.attempt_open = false;  // ended without an answer to count (the client went away)
+  current.pending_pool = nullptr;
+  if (current.cluster != nullptr) {
+    current.cluster->requestEnded(current.host_id);
+    if (current.holds_request_slot) {
+      current.cluster->limits().requests.release();
     }
-    if (retry_counted_) {
-      cluster_->retryEnded();
+    if (current.retry_counted) {
+      current.cluster->retryEnded();
     }
   }
-  holds_request_slot_ = false;
-  retry_counted_ = false;
-  if (upstream_ != nullptr) {
-    UpstreamConnection* upstream = upstream_;
-    upstream_ = nullptr;
+  current.holds_request_slot = false;
+  current.retry_counted = false;
+  if (current.upstream != nullptr) {
+    UpstreamConnection* upstream = current.upstream;
+    current.upstream = nullptr;
     upstream->release(reusable);
   }
-  cluster_ = nullptr;
+  current.cluster = nullptr;
 }
 
 }  // namespace meshlb

@@ -22,7 +22,7 @@ struct CountingCallbacks : http::DecoderCallbacks {
 };
 
 // A state given back is lent again (no new allocation) with a restarted decoder that talks to
-// its new owner, and its buffers went back to the string pool in between.
+// its new owner and a fresh progress, and its buffers went back to the string pool in between.
 TEST(ExchangeStatePoolTest, AGivenBackStateIsLentAgainCleanToTheNextOwner) {
   StringPool strings(8, 4096);
   ExchangeStatePool pool(4, strings);
@@ -33,6 +33,10 @@ TEST(ExchangeStatePoolTest, AGivenBackStateIsLentAgainCleanToTheNextOwner) {
   ASSERT_EQ(state->decoder.decode(cut.data(), cut.size()).status, Status::kNeedMore);
   state->replay.assign(200, 'r');
   state->scratch.assign(300, 's');
+  state->progress.status = 502;
+  state->progress.attempts = 3;
+  state->progress.request_complete = true;
+  state->progress.upstream_eof = true;
   pool.recycle(std::move(state));
   EXPECT_EQ(pool.kept(), 1u);
   EXPECT_EQ(strings.kept(), 2u);  // replay and scratch; the cut head waits for the next lend
@@ -45,6 +49,10 @@ TEST(ExchangeStatePoolTest, AGivenBackStateIsLentAgainCleanToTheNextOwner) {
   EXPECT_TRUE(state->replay.empty());
   EXPECT_TRUE(state->scratch.empty());
   EXPECT_FALSE(state->decoder.inMessage());
+  EXPECT_EQ(state->progress.status, 0);
+  EXPECT_EQ(state->progress.attempts, 0u);
+  EXPECT_FALSE(state->progress.request_complete);
+  EXPECT_FALSE(state->progress.upstream_eof);
   const std::string request = "GET /second HTTP/1.1\r\nHost: x\r\n\r\n";
   ASSERT_EQ(state->decoder.decode(request.data(), request.size()).status, Status::kMessageComplete);
   EXPECT_TRUE(first.urls.empty());
