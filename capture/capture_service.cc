@@ -40,7 +40,8 @@ FlowTableOptions tableOptions(const CaptureOptions& options) {
 void warnIfLoopbackCopiesStay(const PcapSource& source) {
   if (source.isLoopback() && !source.ignoresOutgoing() && !source.dropsOutgoingCopies()) {
     LOG_WARN(
-        "capture on %s: the kernel filter could not drop loopback's outgoing copies; libpcap "
+        "capture on %s: neither PACKET_IGNORE_OUTGOING nor the kernel filter could drop "
+        "loopback's outgoing copies; libpcap "
         "discards them after the kernel copied them (more CPU), and "
         "meshlb_capture_packets_total counts each packet twice",
         source.name().c_str());

@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "capture/flow/flow_key.h"
 #include "capture/packet/decoded_packet.h"
 #include "common/address.h"
 
@@ -52,12 +53,11 @@ class CaptureEndpoints {
   };
   struct KeyHash {
     size_t operator()(const Key& key) const {
-      // Multiplicative mixing: endpoint sets are small and chosen by the operator, not by
-      // senders of traffic, so no seed is needed.
-      uint64_t h = key.address[0] * 0x9e3779b97f4a7c15ULL;
-      h = (h ^ (h >> 29) ^ key.address[1]) * 0xbf58476d1ce4e5b9ULL;
-      h = (h ^ (h >> 32) ^ key.port_and_family) * 0x94d049bb133111ebULL;
-      return static_cast<size_t>(h ^ (h >> 31));
+      // The flow index's mixer (flow_key.h). Endpoint sets are small and chosen by the operator,
+      // not by senders of traffic, so no seed is needed.
+      using flow_key_detail::mum;
+      return static_cast<size_t>(mum(key.address[0] ^ 0xa0761d6478bd642fULL,
+                                     key.address[1] ^ key.port_and_family ^ 0xe7037ed1a0b428dbULL));
     }
   };
   static Key keyOf(const IpAddress& ip, uint16_t port) {
