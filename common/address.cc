@@ -19,15 +19,25 @@ int SocketAddress::port() const {
 }
 
 std::string SocketAddress::ipString() const {
-  char text[INET6_ADDRSTRLEN] = {0};
-  if (family() == AF_INET) {
-    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(&storage)->sin_addr, text,
-              sizeof(text));
-  } else if (family() == AF_INET6) {
-    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(&storage)->sin6_addr, text,
-              sizeof(text));
-  }
+  char text[INET6_ADDRSTRLEN];
+  writeIp(text, sizeof(text));
   return text;
+}
+
+void SocketAddress::writeIp(char* out, size_t size) const {
+  if (size == 0) {
+    return;
+  }
+  out[0] = '\0';
+  const void* address = nullptr;
+  if (family() == AF_INET) {
+    address = &reinterpret_cast<const sockaddr_in*>(&storage)->sin_addr;
+  } else if (family() == AF_INET6) {
+    address = &reinterpret_cast<const sockaddr_in6*>(&storage)->sin6_addr;
+  }
+  if (address == nullptr || inet_ntop(family(), address, out, size) == nullptr) {
+    out[0] = '\0';  // unknown family, or `size` too small
+  }
 }
 
 std::string SocketAddress::toString() const {

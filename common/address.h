@@ -22,6 +22,9 @@ struct SocketAddress {
   std::string toString() const;
   // The IP alone, without port: "127.0.0.1" or "::1".
   std::string ipString() const;
+  // The same into `out` (NUL-terminated; "" for another family), without a string: for the
+  // accept path. `size` >= INET6_ADDRSTRLEN holds every address.
+  void writeIp(char* out, size_t size) const;
 };
 
 // Parses "IPv4:port" or "[IPv6]:port". The error message says what is wrong, for example

@@ -230,11 +230,12 @@ std::string_view reasonPhrase(int status) {
   }
 }
 
-void appendChunkHeader(size_t length, std::string& out) {
-  char digits[20];
-  auto [end, ec] = std::to_chars(digits, digits + sizeof(digits), length, 16);
-  out.append(digits, end);
-  out.append("\r\n");
+ChunkSizeLine::ChunkSizeLine(size_t length) {
+  // Room for every digit of a size_t and CRLF: to_chars cannot fail here.
+  char* end = std::to_chars(text_, text_ + sizeof(text_) - 2, length, 16).ptr;
+  *end++ = '\r';
+  *end++ = '\n';
+  size_ = static_cast<uint8_t>(end - text_);
 }
 
 }  // namespace meshlb::http

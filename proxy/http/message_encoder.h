@@ -1,5 +1,7 @@
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -57,8 +59,18 @@ void encodeLocalReply(int status, std::string_view body, std::string& out,
 
 std::string_view reasonPhrase(int status);
 
-// Appends one chunk of a chunked body (RFC 9112 §7.1) and the final empty chunk.
-void appendChunkHeader(size_t length, std::string& out);
+// The size line that starts one chunk of a chunked body (RFC 9112 §7.1): the length in hex and
+// CRLF, formatted without printf (it runs for every chunk relayed). kChunkTrailer ends the chunk,
+// kLastChunk the body.
+class ChunkSizeLine {
+ public:
+  explicit ChunkSizeLine(size_t length);
+  std::string_view view() const { return {text_, size_}; }
+
+ private:
+  char text_[2 * sizeof(size_t) + 2];
+  uint8_t size_ = 0;
+};
 inline constexpr std::string_view kChunkTrailer = "\r\n";
 inline constexpr std::string_view kLastChunk = "0\r\n\r\n";
 

@@ -2,11 +2,10 @@
 
 #include <llhttp.h>
 
-#include <cstdio>
-
 #include "common/address.h"
 #include "common/log.h"
 #include "proxy/access_log/access_log.h"
+#include "proxy/http/request_id.h"
 #include "proxy/session/downstream_tls.h"
 #include "proxy/worker/generation.h"
 #include "proxy/worker/listener.h"
@@ -46,8 +45,7 @@ void HttpSession::start(uv_stream_t* server) {
   sockaddr_storage peer{};
   int length = sizeof(peer);
   if (uv_tcp_getpeername(tcp_.get(), reinterpret_cast<sockaddr*>(&peer), &length) == 0) {
-    std::string ip = fromSockaddr(reinterpret_cast<sockaddr*>(&peer)).ipString();
-    snprintf(client_ip_, sizeof(client_ip_), "%s", ip.c_str());
+    fromSockaddr(reinterpret_cast<sockaddr*>(&peer)).writeIp(client_ip_, sizeof(client_ip_));
   }
   if (listener_->config->tls) {
     // The header timeout below also bounds the handshake.
@@ -322,18 +320,13 @@ http::HeadAction HttpSession::onHead(http::MessageHead& head, const http::HeadIn
   current.keep_request = current.request_replayable || cluster.config().retry_policy.has_value();
 
   std::string_view request_id;
-  char generated_id[40];  // encoded into the upstream request below; not kept
+  std::optional<http::GeneratedRequestId> generated_id;  // encoded below; not kept
   if (auto existing = head.find("x-request-id"); existing && !existing->empty()) {
     request_id = *existing;
   } else {
-    uint64_t a = worker_.random.next();
-    uint64_t b = worker_.random.next();
-    // A version 4 UUID: random bits with the version and variant fields set.
-    snprintf(generated_id, sizeof(generated_id), "%08x-%04x-4%03x-%04x-%012llx",
-             static_cast<unsigned>(a >> 32), static_cast<unsigned>((a >> 16) & 0xffff),
-             static_cast<unsigned>(a & 0xfff), static_cast<unsigned>(0x8000 | ((b >> 48) & 0x3fff)),
-             static_cast<unsigned long long>(b & 0xffffffffffffULL));
-    request_id = generated_id;
+    const uint64_t high = worker_.random.next();
+    const uint64_t low = worker_.random.next();
+    request_id = generated_id.emplace(high, low).view();
   }
   http::ForwardingInfo forwarding;
   forwarding.client_ip = client_ip_;
@@ -367,10 +360,8 @@ http::HeadAction HttpSession::onHead(http::MessageHead& head, const http::HeadIn
 
 void HttpSession::onBody(const char* data, size_t length) {
   if (progress().request_chunked) {
-    char size_line[20];
-    int n = snprintf(size_line, sizeof(size_line), "%zx\r\n", length);
-    sendUpstream(
-        {std::string_view(size_line, n), std::string_view(data, length), http::kChunkTrailer});
+    const http::ChunkSizeLine size_line(length);
+    sendUpstream({size_line.view(), std::string_view(data, length), http::kChunkTrailer});
   } else {
     sendUpstream({std::string_view(data, length)});
   }

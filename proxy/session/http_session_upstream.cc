@@ -3,8 +3,6 @@
 // and parsing requests, local answers, closing) is in http_session.cc.
 #include <llhttp.h>
 
-#include <cstdio>
-
 #include "common/log.h"
 #include "proxy/session/http_session.h"
 #include "proxy/worker/generation.h"
@@ -253,10 +251,8 @@ void HttpSession::onResponseBody(const char* data, size_t length) {
   listener_stats_->bytes_sent.add(length);
   std::string_view head = exchange_->response_head;
   if (current.response_framing == http::BodyFraming::kChunked) {
-    char size_line[20];
-    int n = snprintf(size_line, sizeof(size_line), "%zx\r\n", length);
-    writer_.write({head, std::string_view(size_line, n), std::string_view(data, length),
-                   http::kChunkTrailer});
+    const http::ChunkSizeLine size_line(length);
+    writer_.write({head, size_line.view(), std::string_view(data, length), http::kChunkTrailer});
   } else {
     writer_.write({head, std::string_view(data, length)});
   }

@@ -2,8 +2,10 @@
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
+
 #include <netinet/in.h>
 
+#include <cstring>
 #include <string>
 
 namespace meshlb {
@@ -112,6 +114,21 @@ TEST(AddressTest, DefaultAddressHasNoFamily) {
   EXPECT_EQ(address.length, 0u);
   EXPECT_EQ(address.port(), 0);
   EXPECT_EQ(address.ipString(), "");
+}
+
+// writeIp is ipString without a string: what the accept path stores for every client.
+TEST(AddressTest, WriteIpFillsTheBufferOrLeavesItEmpty) {
+  char text[48];
+  parseOk("10.1.2.3:80").writeIp(text, sizeof(text));
+  EXPECT_STREQ(text, "10.1.2.3");
+  parseOk("[2001:db8::a]:80").writeIp(text, sizeof(text));
+  EXPECT_STREQ(text, "2001:db8::a");
+  parseOk("10.1.2.3:80").writeIp(text, 4);  // too small: empty, never cut
+  EXPECT_STREQ(text, "");
+  SocketAddress unset;
+  std::memset(text, 'x', sizeof(text));
+  unset.writeIp(text, sizeof(text));
+  EXPECT_STREQ(text, "");
 }
 
 TEST(AddressTest, FromSockaddrCopiesIpv4AndIpv6) {

@@ -399,13 +399,12 @@ TEST(ReasonPhraseTest, KnownAndUnknown) {
   EXPECT_EQ(reasonPhrase(299), "Unknown");
 }
 
-TEST(AppendChunkHeaderTest, Hexadecimal) {
-  std::string out;
-  appendChunkHeader(0, out);
-  appendChunkHeader(10, out);
-  appendChunkHeader(255, out);
-  appendChunkHeader(65536, out);
-  EXPECT_EQ(out, "0\r\na\r\nff\r\n10000\r\n");
+TEST(ChunkSizeLineTest, IsTheLengthInHexAndCrlf) {
+  EXPECT_EQ(ChunkSizeLine(0).view(), "0\r\n");
+  EXPECT_EQ(ChunkSizeLine(10).view(), "a\r\n");
+  EXPECT_EQ(ChunkSizeLine(255).view(), "ff\r\n");
+  EXPECT_EQ(ChunkSizeLine(65536).view(), "10000\r\n");
+  EXPECT_EQ(ChunkSizeLine(SIZE_MAX).view(), "ffffffffffffffff\r\n");
   EXPECT_EQ(kLastChunk, "0\r\n\r\n");
   EXPECT_EQ(kChunkTrailer, "\r\n");
 }
