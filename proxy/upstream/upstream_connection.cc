@@ -58,7 +58,7 @@ void UpstreamConnection::adopt(UpstreamCallbacks& owner) {
   reused_ = true;
   response_complete_ = false;
   skip_body_ = false;
-  uv_timer_stop(timer_.get());
+  // The idle timer keeps running (see idle_since_ms_): onTimer ignores it while in use.
   worker_.stats->upstream_connections_reused_total.add();
 }
 
@@ -103,8 +103,14 @@ void UpstreamConnection::onTimer(uv_timer_t* timer) {
   if (self->state_ == State::kConnecting || (self->state_ == State::kClosed && self->owner_)) {
     self->failConnect(/*timed_out=*/self->state_ == State::kConnecting);
   } else if (self->state_ == State::kIdle) {
+    const uint64_t timeout_ms = self->pool_.cluster().upstream_idle_timeout_ms;
+    const uint64_t idle_ms = uv_now(self->worker_.loop) - self->idle_since_ms_;
+    if (idle_ms < timeout_ms) {  // used again since the timer was started
+      uv_timer_start(timer, &UpstreamConnection::onTimer, timeout_ms - idle_ms, 0);
+      return;
+    }
     self->close();  // idle too long in the pool
-  }
+  }                 // in use: release() starts the timer again
 }
 
 void UpstreamConnection::onAlloc(uv_handle_t* handle, size_t suggested, uv_buf_t* buffer) {
@@ -307,8 +313,11 @@ void UpstreamConnection::release(bool reusable) {
     close();
     return;
   }
-  uv_timer_start(timer_.get(), &UpstreamConnection::onTimer,
-                 pool_.cluster().upstream_idle_timeout_ms, 0);
+  idle_since_ms_ = uv_now(worker_.loop);
+  if (uv_is_active(reinterpret_cast<uv_handle_t*>(timer_.get())) == 0) {
+    uv_timer_start(timer_.get(), &UpstreamConnection::onTimer,
+                   pool_.cluster().upstream_idle_timeout_ms, 0);
+  }
 }
 
 void UpstreamConnection::close() {

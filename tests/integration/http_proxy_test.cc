@@ -4,6 +4,7 @@
 
 #include <signal.h>
 
+#include <chrono>
 #include <fstream>
 #include <regex>
 #include <thread>
@@ -280,6 +281,40 @@ TEST_F(HttpProxyTest, IdempotentRequestIsRetriedOnceWhenAReusedConnectionFails) 
   EXPECT_EQ(response->status, 502);  // the backend closed the retry too: that is its answer
   EXPECT_EQ(meshlb.stats()["upstream_reuse_retries_total"], 1);
   EXPECT_EQ(upstream_.requests(), 3u);
+}
+
+// A pooled connection closes after upstream_idle_timeout_ms of idleness, and not earlier while
+// requests keep using it: the idle timer runs on across reuses (it is not stopped and started
+// for every request), so it fires while the connection is busy or only briefly idle, and must
+// then wait for the rest of the timeout instead of closing.
+TEST_F(HttpProxyTest, PooledConnectionClosesOnlyAfterAWholeIdleTimeout) {
+  nlohmann::json cfg = config();
+  cfg["clusters"][0]["upstream_idle_timeout_ms"] = 1000;
+  Meshlb meshlb(cfg);
+  ASSERT_TRUE(meshlb.ready()) << meshlb.stderrLog();
+  RawClient client(meshlb.listenerPort(0));
+  const auto started = std::chrono::steady_clock::now();
+  // One every 150 ms, every fourth answered after 300 ms: about 3.6 s, in which the 1 s timer
+  // fires while the connection is in use and while it has been idle for less than 1 s.
+  constexpr int kRequests = 16;
+  for (int i = 0; i < kRequests; ++i) {
+    client.send(i % 4 == 0 ? "GET / HTTP/1.1\r\nHost: a\r\nX-Upstream-Delay-Ms: 300\r\n\r\n"
+                           : "GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+    ASSERT_TRUE(client.readResponse().has_value()) << i;
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  }
+  const double busy_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  nlohmann::json stats = meshlb.stats();
+  EXPECT_EQ(stats["upstream_connections_total"], 1) << "busy for " << busy_s << " s";
+  EXPECT_EQ(stats["upstream_connections_reused_total"], kRequests - 1);
+
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));  // idle: closed after 1 s
+  client.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+  ASSERT_TRUE(client.readResponse().has_value());
+  stats = meshlb.stats();
+  EXPECT_EQ(stats["upstream_connections_total"], 2);
+  EXPECT_EQ(stats["upstream_connections_reused_total"], kRequests - 1);
 }
 
 TEST_F(HttpProxyTest, PostIsNeverReplayed) {
