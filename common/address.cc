@@ -29,14 +29,35 @@ void SocketAddress::writeIp(char* out, size_t size) const {
     return;
   }
   out[0] = '\0';
-  const void* address = nullptr;
   if (family() == AF_INET) {
-    address = &reinterpret_cast<const sockaddr_in*>(&storage)->sin_addr;
+    // By hand: glibc's inet_ntop formats IPv4 with sprintf, and this runs for every accepted
+    // connection.
+    const auto* octets =
+        reinterpret_cast<const uint8_t*>(&reinterpret_cast<const sockaddr_in*>(&storage)->sin_addr);
+    char text[INET_ADDRSTRLEN];  // "255.255.255.255" and its NUL
+    size_t length = 0;
+    for (int i = 0; i < 4; ++i) {
+      const unsigned octet = octets[i];
+      if (i > 0) {
+        text[length++] = '.';
+      }
+      if (octet >= 100) {
+        text[length++] = static_cast<char>('0' + octet / 100);
+      }
+      if (octet >= 10) {
+        text[length++] = static_cast<char>('0' + octet / 10 % 10);
+      }
+      text[length++] = static_cast<char>('0' + octet % 10);
+    }
+    if (length < size) {
+      std::memcpy(out, text, length);
+      out[length] = '\0';
+    }
   } else if (family() == AF_INET6) {
-    address = &reinterpret_cast<const sockaddr_in6*>(&storage)->sin6_addr;
-  }
-  if (address == nullptr || inet_ntop(family(), address, out, size) == nullptr) {
-    out[0] = '\0';  // unknown family, or `size` too small
+    if (inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(&storage)->sin6_addr, out,
+                  size) == nullptr) {
+      out[0] = '\0';  // `size` too small
+    }
   }
 }
 

@@ -123,7 +123,15 @@ TEST(AddressTest, WriteIpFillsTheBufferOrLeavesItEmpty) {
   EXPECT_STREQ(text, "10.1.2.3");
   parseOk("[2001:db8::a]:80").writeIp(text, sizeof(text));
   EXPECT_STREQ(text, "2001:db8::a");
-  parseOk("10.1.2.3:80").writeIp(text, 4);  // too small: empty, never cut
+  parseOk("255.255.255.255:1").writeIp(text, sizeof(text));
+  EXPECT_STREQ(text, "255.255.255.255");
+  parseOk("0.0.0.0:1").writeIp(text, sizeof(text));
+  EXPECT_STREQ(text, "0.0.0.0");
+  parseOk("10.1.2.3:80").writeIp(text, 9);  // exactly the text and its NUL
+  EXPECT_STREQ(text, "10.1.2.3");
+  parseOk("10.1.2.3:80").writeIp(text, 8);  // too small: empty, never cut
+  EXPECT_STREQ(text, "");
+  parseOk("[2001:db8::a]:80").writeIp(text, 4);
   EXPECT_STREQ(text, "");
   SocketAddress unset;
   std::memset(text, 'x', sizeof(text));
