@@ -32,8 +32,10 @@ static_assert(offsetof(FlowEntry, record) + offsetof(FlowRecord, counters) +
 FlowTable::FlowTable(const FlowTableOptions& options, FlowObserver* observer)
     : options_(sanitized(options)),
       observer_(observer),
-      entries_(options_.max_flows),
-      links_(options_.max_flows),
+      // The pool and its links fill from the low end: huge pages per filled 2 MiB block (see
+      // takeEntry). The index is probed at random: huge pages from the start.
+      entries_(options_.max_flows, ZeroedBuffer::HugePages::kFilledBlocks),
+      links_(options_.max_flows, ZeroedBuffer::HugePages::kFilledBlocks),
       index_(options_.max_flows),
       wheel_(options_.max_flows, options_.report_interval_ns) {}
 
@@ -143,7 +145,13 @@ uint32_t FlowTable::startFlow(const PacketKey& packet_key, uint32_t hash,
 uint32_t FlowTable::takeEntry(int64_t now_ns) {
   if (free_head_ == kNilIndex) {
     if (never_used_ < options_.max_flows) {
-      return never_used_++;
+      const uint32_t i = never_used_++;
+      // Entry i is written before its next packet: counting it in already only moves a block's
+      // huge page one entry earlier.
+      entries_.useUpTo(never_used_);
+      links_.useUpTo(never_used_);
+      wheel_.useUpTo(never_used_);
+      return i;
     }
     // Full: a lingering closed flow goes first (it is over anyway), else the least recently
     // active flow (idle if its timeout already passed and advance() has not run yet).

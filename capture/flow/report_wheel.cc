@@ -29,9 +29,11 @@ ReportWheel::ReportWheel(uint32_t max_entries, int64_t interval_ns) : interval_n
   width_ns_ = std::max<int64_t>(1, interval_ns / kSlotsPerInterval);
   slots_.resize(slotCount(interval_ns, width_ns_));
   slot_mask_ = slots_.size() - 1;
-  links_ = ZeroedArray<ListLinks>(max_entries);
-  due_ns_ = ZeroedArray<int64_t>(max_entries);
-  slot_plus_one_ = ZeroedArray<uint32_t>(max_entries);
+  // Indexed like the flow table's pool, which fills from its low end (see useUpTo()).
+  constexpr auto kFilledBlocks = ZeroedBuffer::HugePages::kFilledBlocks;
+  links_ = ZeroedArray<ListLinks>(max_entries, kFilledBlocks);
+  due_ns_ = ZeroedArray<int64_t>(max_entries, kFilledBlocks);
+  slot_plus_one_ = ZeroedArray<uint32_t>(max_entries, kFilledBlocks);
 }
 
 void ReportWheel::schedule(uint32_t entry, int64_t due_ns) {

@@ -22,6 +22,12 @@ class ReportWheel {
 
   // Adds an entry that is not scheduled, due at `due_ns`.
   void schedule(uint32_t entry, int64_t due_ns);
+  // Entries [0, count) have been in use (for the arrays' huge pages: ZeroedBuffer::useUpTo).
+  void useUpTo(uint32_t count) {
+    links_.useUpTo(count);
+    due_ns_.useUpTo(count);
+    slot_plus_one_.useUpTo(count);
+  }
   // Removes an entry if it is scheduled.
   void cancel(uint32_t entry);
 

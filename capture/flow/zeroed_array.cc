@@ -3,6 +3,7 @@
 #include <sys/mman.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <utility>
@@ -11,7 +12,15 @@
 
 namespace meshlb::capture {
 
-ZeroedBuffer::ZeroedBuffer(size_t bytes) : bytes_(bytes) {
+namespace {
+
+#ifndef MADV_COLLAPSE
+constexpr int MADV_COLLAPSE = 25;  // Linux 6.1; older headers lack it
+#endif
+
+}  // namespace
+
+ZeroedBuffer::ZeroedBuffer(size_t bytes, HugePages huge_pages) : bytes_(bytes) {
   if (bytes == 0) {
     return;
   }
@@ -23,13 +32,32 @@ ZeroedBuffer::ZeroedBuffer(size_t bytes) : bytes_(bytes) {
     LOG_ERROR("flow table: cannot map %zu bytes: %s", bytes, std::strerror(errno));
     std::abort();
   }
-  // Transparent huge pages where the kernel allows them: the flow index is probed at random
-  // and the pool is walked by many flows at once, so with 4 KiB pages nearly every packet
-  // missed the TLB (a two-level walk under virtualisation). Pools fill from their low end, so
-  // huge pages add at most one partly used 2 MiB page to what is resident. Advisory: failure
-  // only costs speed.
-  (void)madvise(memory, bytes, MADV_HUGEPAGE);
   data_ = memory;
+  // Huge pages where the kernel allows them: the flow index is probed at random and the pool is
+  // walked by many flows at once, so with 4 KiB pages nearly every packet missed the TLB (a
+  // two-level walk under virtualisation). Advisory: failure only costs speed.
+  if (huge_pages == HugePages::kWhole) {
+    (void)madvise(memory, bytes, MADV_HUGEPAGE);
+    return;
+  }
+  const auto start = reinterpret_cast<uintptr_t>(memory);
+  const uintptr_t first_block = (start + kHugePageBytes - 1) & ~(kHugePageBytes - 1);
+  const size_t first_end = first_block - start + kHugePageBytes;
+  next_block_end_ = first_end <= bytes ? first_end : SIZE_MAX;
+}
+
+void ZeroedBuffer::adviseFilledBlocks(size_t used) {
+  while (next_block_end_ != SIZE_MAX && next_block_end_ <= used) {
+    char* block = static_cast<char*>(data_) + (next_block_end_ - kHugePageBytes);
+    // MADV_HUGEPAGE lets khugepaged merge the block; MADV_COLLAPSE (Linux 6.1) does it now, one
+    // 2 MiB copy per 2 MiB of growth. The block is full, so neither adds resident memory.
+    (void)madvise(block, kHugePageBytes, MADV_HUGEPAGE);
+    (void)madvise(block, kHugePageBytes, MADV_COLLAPSE);
+    next_block_end_ += kHugePageBytes;
+    if (next_block_end_ > bytes_) {
+      next_block_end_ = SIZE_MAX;
+    }
+  }
 }
 
 ZeroedBuffer::~ZeroedBuffer() {
@@ -39,7 +67,9 @@ ZeroedBuffer::~ZeroedBuffer() {
 }
 
 ZeroedBuffer::ZeroedBuffer(ZeroedBuffer&& other) noexcept
-    : data_(std::exchange(other.data_, nullptr)), bytes_(std::exchange(other.bytes_, 0)) {}
+    : data_(std::exchange(other.data_, nullptr)),
+      bytes_(std::exchange(other.bytes_, 0)),
+      next_block_end_(std::exchange(other.next_block_end_, SIZE_MAX)) {}
 
 ZeroedBuffer& ZeroedBuffer::operator=(ZeroedBuffer&& other) noexcept {
   if (this != &other) {
@@ -48,6 +78,7 @@ ZeroedBuffer& ZeroedBuffer::operator=(ZeroedBuffer&& other) noexcept {
     }
     data_ = std::exchange(other.data_, nullptr);
     bytes_ = std::exchange(other.bytes_, 0);
+    next_block_end_ = std::exchange(other.next_block_end_, SIZE_MAX);
   }
   return *this;
 }
