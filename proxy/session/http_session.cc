@@ -413,6 +413,11 @@ void HttpSession::writeAccessLog() {
 void HttpSession::finishExchange() {
   writeAccessLog();
   releaseUpstream(progress().request_complete);
+  if (closed_) {
+    // The answer's last write failed at once and closed the session: nothing more is read or
+    // routed on it (a pipelined request routed now would outlive the session).
+    return;
+  }
   if (!keep_alive_ || client_eof_ || !progress().request_complete || worker_.draining) {
     closeAfterFlush();
     return;
@@ -535,7 +540,7 @@ void HttpSession::onTimer(void* session) {
       self->close();
       return;
     case TimerPurpose::kRequest:
-      if (self->exchange_ == nullptr) {  // cannot happen: the next exchange re-arms the timer
+      if (self->exchange_ == nullptr) {  // cannot happen: finishExchange re-arms it as kIdle
         self->close();
         return;
       }

@@ -317,6 +317,33 @@ TEST_F(HttpProxyTest, PooledConnectionClosesOnlyAfterAWholeIdleTimeout) {
   EXPECT_EQ(stats["upstream_connections_reused_total"], kRequests - 1);
 }
 
+// The client resets its connection while meshlb, which stopped reading because more than 64 KiB
+// of pipelined requests were waiting, is still waiting for the first answer. That answer has an
+// empty body, so its head goes out when the answer ends; the write fails at once and closes the
+// session, and the requests still stashed must not be routed afterwards (they were, on a session
+// about to be freed: an upstream connection and a request slot then belonged to freed memory).
+TEST_F(HttpProxyTest, AWriteErrorAtTheEndOfAnAnswerRoutesNoPipelinedRequest) {
+  Meshlb meshlb(config());
+  ASSERT_TRUE(meshlb.ready()) << meshlb.stderrLog();
+  std::string requests = "GET /bytes/0 HTTP/1.1\r\nHost: a\r\nX-Upstream-Delay-Ms: 500\r\n\r\n";
+  for (int i = 0; i < 4000; ++i) {
+    requests += "GET /next HTTP/1.1\r\nHost: a\r\n\r\n";  // 108 KB in all
+  }
+  {
+    RawClient client(meshlb.listenerPort(0));
+    ASSERT_TRUE(client.send(requests));
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));  // read, stashed, paused
+    client.reset();
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // the answer came at 500 ms
+  EXPECT_EQ(upstream_.requests(), 1u);
+  nlohmann::json stats = meshlb.stats();
+  EXPECT_EQ(stats["downstream_connections_active"], 0);
+  auto response = httpGet(meshlb.listenerPort(0), "/");
+  ASSERT_TRUE(response.has_value()) << meshlb.stderrLog();
+  EXPECT_EQ(response->status, 200);
+}
+
 TEST_F(HttpProxyTest, PostIsNeverReplayed) {
   Meshlb meshlb(config());
   ASSERT_TRUE(meshlb.ready()) << meshlb.stderrLog();

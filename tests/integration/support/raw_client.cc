@@ -59,6 +59,16 @@ void RawClient::shutdownWrite() {
   shutdown(fd_, SHUT_WR);
 }
 
+void RawClient::reset() {
+  if (fd_ < 0) {
+    return;
+  }
+  linger abortive{1, 0};
+  setsockopt(fd_, SOL_SOCKET, SO_LINGER, &abortive, sizeof(abortive));
+  ::close(fd_);
+  fd_ = -1;
+}
+
 bool RawClient::fill() {
   pollfd fd{fd_, POLLIN, 0};
   if (poll(&fd, 1, static_cast<int>(timeout_.count())) <= 0) {

@@ -31,6 +31,8 @@ class RawClient {
   int connectError() const { return connect_error_; }
   bool send(const std::string& bytes);
   void shutdownWrite();
+  // Closes the connection with a reset (SO_LINGER 0): the peer's next write fails.
+  void reset();
   // Reads one HTTP response (Content-Length, chunked, or until close). nullopt on timeout or if
   // the connection closed before a complete response.
   std::optional<Response> readResponse(bool head_request = false);
