@@ -16,7 +16,8 @@ namespace meshlb::capture {
 // write into it. Memory used at random (the flow index) asks for them on the whole mapping at
 // once. Memory that fills from its low end (the entry pool and the arrays indexed like it) asks
 // per 2 MiB block, once the owner has used every byte of the block (useUpTo): the block being
-// filled stays in 4 KiB pages, so it costs what was written and not up to 2 MiB more.
+// filled stays in 4 KiB pages (THP in "madvise" mode, Debian's default), so it costs what was
+// written and not up to 2 MiB more. With THP "never" there are no huge pages at all.
 class ZeroedBuffer {
  public:
   enum class HugePages : uint8_t {

@@ -14,7 +14,7 @@ namespace meshlb {
 
 // What a client connection needs only while a request is under way: the request decoder, the
 // exchange's buffers and where the exchange stands. An idle keep-alive connection holds none of it
-// (about 500 bytes less per idle connection); the worker's ExchangeStatePool lends it when a
+// (about 600 bytes less per idle connection); the worker's ExchangeStatePool lends it when a
 // request's first bytes arrive and takes it back when the exchange ends. Owned by the worker
 // thread.
 struct ExchangeState {

@@ -124,8 +124,8 @@ class HttpSession final : public Session,
   void stopTryTimer();
   static void onTryTimeout(uv_timer_t* timer);
   void finishExchange();
-  // The attempt on host_id_ ended with `status` (the upstream's, or the 502/504 meshlb answers
-  // for it): counts it and its duration in the host's stats, once.
+  // The attempt on the exchange's host ended with `status` (the upstream's, or the 502/504 meshlb
+  // answers for it): counts it and its duration in the host's stats, once.
   void endAttempt(int status);
   void countBadRequest(stats::BadRequestReason reason) {
     listener_stats_->bad_requests[static_cast<size_t>(reason)].add();

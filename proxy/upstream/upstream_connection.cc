@@ -110,7 +110,8 @@ void UpstreamConnection::onTimer(uv_timer_t* timer) {
       return;
     }
     self->close();  // idle too long in the pool
-  }                 // in use: release() starts the timer again
+  }
+  // In use (or a tunnel): nothing; release() starts the timer again.
 }
 
 void UpstreamConnection::onAlloc(uv_handle_t* handle, size_t suggested, uv_buf_t* buffer) {
