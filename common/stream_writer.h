@@ -88,11 +88,16 @@ class StreamWriter {
   // Gives the state back to the pool when nothing waits and no request is in libuv's hands.
   void releaseStateIfIdle();
   void writeUnfiltered(std::initializer_list<std::string_view> pieces);
+  // One non-blocking attempt to hand `buffers` to the kernel: bytes taken, or a libuv error
+  // (UV_EAGAIN when it took none). Calls send()/sendmsg() on a TCP socket, uv_try_write on
+  // anything else.
+  int tryWrite(const uv_buf_t* buffers, size_t count);
 
   StreamWriterCallbacks& callbacks_;
   uv_stream_t* stream_ = nullptr;
   AsyncState* async_ = nullptr;
   WriteFilter* filter_ = nullptr;
+  int socket_ = -1;  // stream_'s descriptor when it is a TCP socket, else -1
   bool writing_ = false;
   bool failed_ = false;
   bool shutdown_requested_ = false;

@@ -1,10 +1,13 @@
 #include "common/stream_writer.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <uv.h>
 
+#include <chrono>
 #include <csignal>
 #include <string>
 #include <thread>
@@ -20,19 +23,34 @@ class RecordingWriterCallbacks : public StreamWriterCallbacks {
   std::vector<int> errors;
 };
 
-// A libuv pipe over one end of a socketpair; the test reads the other end directly.
-class StreamWriterTest : public ::testing::Test {
+// What the writer writes to. A TCP socket takes the writer's own send()/sendmsg() path; a
+// pipe goes through uv_try_write.
+enum class Transport { kUnixPipe, kTcp };
+
+// A libuv stream over one end of a connected pair (a socketpair, or a TCP connection over
+// 127.0.0.1); the test reads the other end directly.
+class StreamWriterTest : public ::testing::TestWithParam<Transport> {
  protected:
   void SetUp() override {
     std::signal(SIGPIPE, SIG_IGN);  // a write to a closed peer must fail, not kill the test
     ASSERT_EQ(uv_loop_init(&loop_), 0);
-    ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, fds_), 0);
-    ASSERT_EQ(uv_pipe_init(&loop_, &pipe_, 0), 0);
-    ASSERT_EQ(uv_pipe_open(&pipe_, fds_[0]), 0);
+    if (GetParam() == Transport::kUnixPipe) {
+      ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, fds_), 0);
+      ASSERT_EQ(uv_pipe_init(&loop_, &pipe_, 0), 0);
+      ASSERT_EQ(uv_pipe_open(&pipe_, fds_[0]), 0);
+      handle_ = reinterpret_cast<uv_handle_t*>(&pipe_);
+    } else {
+      connectTcpPair();
+      ASSERT_EQ(uv_tcp_init(&loop_, &tcp_), 0);
+      ASSERT_EQ(uv_tcp_open(&tcp_, fds_[0]), 0);
+      handle_ = reinterpret_cast<uv_handle_t*>(&tcp_);
+    }
   }
 
   void TearDown() override {
-    uv_close(reinterpret_cast<uv_handle_t*>(&pipe_), nullptr);
+    if (handle_ != nullptr) {
+      uv_close(handle_, nullptr);
+    }
     uv_run(&loop_, UV_RUN_DEFAULT);
     EXPECT_EQ(uv_loop_close(&loop_), 0);
     if (fds_[1] >= 0) {
@@ -40,7 +58,30 @@ class StreamWriterTest : public ::testing::Test {
     }
   }
 
-  uv_stream_t* stream() { return reinterpret_cast<uv_stream_t*>(&pipe_); }
+  // fds_[0] connected to fds_[1] over 127.0.0.1. The receiving side's buffer is made small
+  // (before listen(), so the accepted socket starts with it) so that the backpressure tests
+  // fill the path with a few hundred KiB, as they do with a socketpair.
+  void connectTcpPair() {
+    int listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    ASSERT_GE(listener, 0);
+    int small = 4096;
+    ASSERT_EQ(setsockopt(listener, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small)), 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+    socklen_t length = sizeof(address);
+    ASSERT_EQ(getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length), 0);
+    ASSERT_EQ(listen(listener, 1), 0);
+    fds_[0] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    ASSERT_GE(fds_[0], 0);
+    ASSERT_EQ(connect(fds_[0], reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+    fds_[1] = accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
+    close(listener);
+    ASSERT_GE(fds_[1], 0);
+  }
+
+  uv_stream_t* stream() { return reinterpret_cast<uv_stream_t*>(handle_); }
 
   // Reads what is available on the peer end without blocking.
   std::string readAvailable() {
@@ -76,11 +117,13 @@ class StreamWriterTest : public ::testing::Test {
 
   uv_loop_t loop_{};
   uv_pipe_t pipe_{};
+  uv_tcp_t tcp_{};
+  uv_handle_t* handle_ = nullptr;
   int fds_[2] = {-1, -1};
   RecordingWriterCallbacks callbacks_;
 };
 
-TEST_F(StreamWriterTest, DirectWriteWhenAttached) {
+TEST_P(StreamWriterTest, DirectWriteWhenAttached) {
   StreamWriter writer(callbacks_);
   writer.attach(stream());
   writer.write("hello");
@@ -90,7 +133,7 @@ TEST_F(StreamWriterTest, DirectWriteWhenAttached) {
   writer.detach();
 }
 
-TEST_F(StreamWriterTest, EmptyWriteIsNothing) {
+TEST_P(StreamWriterTest, EmptyWriteIsNothing) {
   StreamWriter writer(callbacks_);
   writer.write("");
   writer.write({"", ""});
@@ -98,7 +141,7 @@ TEST_F(StreamWriterTest, EmptyWriteIsNothing) {
   EXPECT_EQ(writer.buffered(), 0u);
 }
 
-TEST_F(StreamWriterTest, WritesBeforeAttachAreBufferedThenSent) {
+TEST_P(StreamWriterTest, WritesBeforeAttachAreBufferedThenSent) {
   StreamWriter writer(callbacks_);
   writer.write("GET / HTTP/1.1\r\n");
   writer.write({"Host: a\r\n", "", "\r\n"});
@@ -112,7 +155,7 @@ TEST_F(StreamWriterTest, WritesBeforeAttachAreBufferedThenSent) {
   writer.detach();
 }
 
-TEST_F(StreamWriterTest, PiecesAreWrittenInOrder) {
+TEST_P(StreamWriterTest, PiecesAreWrittenInOrder) {
   StreamWriter writer(callbacks_);
   writer.attach(stream());
   writer.write({"5\r\n", "hello", "\r\n"});
@@ -121,7 +164,7 @@ TEST_F(StreamWriterTest, PiecesAreWrittenInOrder) {
   writer.detach();
 }
 
-TEST_F(StreamWriterTest, ManyPiecesAreAllWritten) {
+TEST_P(StreamWriterTest, ManyPiecesAreAllWritten) {
   StreamWriter writer(callbacks_);
   writer.attach(stream());
   writer.write({"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"});
@@ -129,7 +172,7 @@ TEST_F(StreamWriterTest, ManyPiecesAreAllWritten) {
   writer.detach();
 }
 
-TEST_F(StreamWriterTest, BackpressureAboveHighWatermarkThenDrains) {
+TEST_P(StreamWriterTest, BackpressureAboveHighWatermarkThenDrains) {
   int size = 4096;
   ASSERT_EQ(setsockopt(fds_[0], SOL_SOCKET, SO_SNDBUF, &size, sizeof(size)), 0);
   StreamWriter writer(callbacks_);
@@ -157,7 +200,7 @@ TEST_F(StreamWriterTest, BackpressureAboveHighWatermarkThenDrains) {
 // The state of an asynchronous write is lent while bytes wait and given back once they are
 // written: a writer must go async again after draining, and another writer on the same thread
 // must get a clean state (here most likely the same one, from the thread's pool).
-TEST_F(StreamWriterTest, GoesAsyncAgainAfterDrainingAndStatesAreNotShared) {
+TEST_P(StreamWriterTest, GoesAsyncAgainAfterDrainingAndStatesAreNotShared) {
   int size = 4096;
   ASSERT_EQ(setsockopt(fds_[0], SOL_SOCKET, SO_SNDBUF, &size, sizeof(size)), 0);
   const std::string first(300 * 1024, 'x');
@@ -203,7 +246,7 @@ TEST_F(StreamWriterTest, GoesAsyncAgainAfterDrainingAndStatesAreNotShared) {
   EXPECT_TRUE(callbacks_.errors.empty());
 }
 
-TEST_F(StreamWriterTest, WritesAfterShutdownAreDropped) {
+TEST_P(StreamWriterTest, WritesAfterShutdownAreDropped) {
   StreamWriter writer(callbacks_);
   writer.attach(stream());
   writer.write("last");
@@ -213,22 +256,34 @@ TEST_F(StreamWriterTest, WritesAfterShutdownAreDropped) {
   writer.detach();
 }
 
-TEST_F(StreamWriterTest, WriteToClosedPeerReportsError) {
+TEST_P(StreamWriterTest, WriteToClosedPeerReportsError) {
   close(fds_[1]);
   fds_[1] = -1;
   StreamWriter writer(callbacks_);
   writer.attach(stream());
-  writer.write("nobody listens");
-  uv_run(&loop_, UV_RUN_DEFAULT);
+  // A socketpair fails the first write. A TCP socket takes the first bytes into its buffer and
+  // learns of the close from the peer's reset, so it fails a later write.
+  for (int attempt = 0; attempt < 200 && callbacks_.errors.empty(); ++attempt) {
+    writer.write("nobody listens");
+    uv_run(&loop_, UV_RUN_DEFAULT);
+    if (callbacks_.errors.empty()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
   ASSERT_EQ(callbacks_.errors.size(), 1u);
-  EXPECT_EQ(callbacks_.errors[0], UV_EPIPE);
+  if (GetParam() == Transport::kUnixPipe) {
+    EXPECT_EQ(callbacks_.errors[0], UV_EPIPE);
+  } else {
+    EXPECT_TRUE(callbacks_.errors[0] == UV_EPIPE || callbacks_.errors[0] == UV_ECONNRESET)
+        << uv_err_name(callbacks_.errors[0]);
+  }
   writer.write("more");  // after a failure: ignored, no second report
   uv_run(&loop_, UV_RUN_DEFAULT);
   EXPECT_EQ(callbacks_.errors.size(), 1u);
   writer.detach();
 }
 
-TEST_F(StreamWriterTest, ResetDropsBufferedBytes) {
+TEST_P(StreamWriterTest, ResetDropsBufferedBytes) {
   StreamWriter writer(callbacks_);
   writer.write("buffered before attach");
   EXPECT_FALSE(writer.flushed());
@@ -239,6 +294,66 @@ TEST_F(StreamWriterTest, ResetDropsBufferedBytes) {
   EXPECT_EQ(readAvailable(), "");
   writer.detach();
 }
+
+// A writer attached to a TCP socket whose connect is still under way. Whether the kernel takes
+// the bytes at once (on loopback the handshake is often over when connect() returns) or
+// answers EAGAIN and they wait for uv_write, they reach the peer whole and in order.
+TEST(StreamWriterTcpTest, WritesWhileConnectingGoOutOnceConnected) {
+  uv_loop_t loop;
+  ASSERT_EQ(uv_loop_init(&loop), 0);
+  int listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(listener, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+  socklen_t length = sizeof(address);
+  ASSERT_EQ(getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length), 0);
+  ASSERT_EQ(listen(listener, 1), 0);
+
+  uv_tcp_t tcp;
+  ASSERT_EQ(uv_tcp_init(&loop, &tcp), 0);
+  uv_connect_t connect_request;
+  int connect_status = 1;
+  connect_request.data = &connect_status;
+  ASSERT_EQ(uv_tcp_connect(&connect_request, &tcp, reinterpret_cast<sockaddr*>(&address),
+                           [](uv_connect_t* request, int status) {
+                             *static_cast<int*>(request->data) = status;
+                           }),
+            0);
+  RecordingWriterCallbacks callbacks;
+  StreamWriter writer(callbacks);
+  writer.attach(reinterpret_cast<uv_stream_t*>(&tcp));
+  writer.write("first ");
+  writer.write({"second ", "third"});
+  uv_run(&loop, UV_RUN_DEFAULT);
+  EXPECT_EQ(connect_status, 0);
+  EXPECT_TRUE(writer.flushed());
+  EXPECT_TRUE(callbacks.errors.empty());
+
+  int peer = accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
+  ASSERT_GE(peer, 0);
+  std::string received;
+  char buffer[64];
+  while (received.size() < 18) {
+    ssize_t n = recv(peer, buffer, sizeof(buffer), 0);
+    ASSERT_GT(n, 0);
+    received.append(buffer, static_cast<size_t>(n));
+  }
+  EXPECT_EQ(received, "first second third");
+  writer.detach();
+  close(peer);
+  close(listener);
+  uv_close(reinterpret_cast<uv_handle_t*>(&tcp), nullptr);
+  uv_run(&loop, UV_RUN_DEFAULT);
+  EXPECT_EQ(uv_loop_close(&loop), 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Transports, StreamWriterTest,
+                         ::testing::Values(Transport::kUnixPipe, Transport::kTcp),
+                         [](const ::testing::TestParamInfo<Transport>& info) {
+                           return info.param == Transport::kTcp ? "Tcp" : "UnixPipe";
+                         });
 
 }  // namespace
 }  // namespace meshlb
