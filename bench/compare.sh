@@ -38,11 +38,12 @@
 #   tcp50          wrk through the L4 (tcp) listeners, keep-alive, 50 connections
 #   idle8000       per proxy a fresh process (so memory that earlier scenarios freed but kept
 #                  cannot be reused and hide the cost); bench/idle_conns.py warms it up with 64
-#                  connections of one request each (closed again), reads VmRSS (nginx: master +
-#                  workers), opens IDLE_CONNS connections that each send one keep-alive request and
-#                  read its answer (at most 64 in progress at once, so about 64 upstream
-#                  connections are pooled), holds them idle IDLE_HOLD s, reads VmRSS again and
-#                  checks they are all still open; bytes per idle connection =
+#                  connections of one request each (closed again), waits 2 s (past the proxies'
+#                  periodic ticks), reads VmRSS (nginx: master + workers), opens IDLE_CONNS
+#                  connections that each send one keep-alive request and read its answer (at
+#                  most 64 in progress at once, so about 64 upstream connections are pooled),
+#                  holds them idle IDLE_HOLD s, reads VmRSS again and checks they are all still
+#                  open; bytes per idle connection =
 #                  (after - before) / connections held.
 #   scale          meshlb (no capture: the capture thread would take one of the two cores) with
 #                  1 worker pinned to one CPU (taskset -c 1) against 2 workers on two CPUs
@@ -364,10 +365,10 @@ for s in $SCENARIOS; do
 done
 total_runs=$(( (count_wrk + count_idle) * ROUNDS ))
 # a wrk run: DURATION + SETTLE + ~0.5 s; an idle run: start, warm-up, IDLE_CONNS connections
-# (~1 s per 8000), hold, stop, settle: ~5 s + IDLE_HOLD + SETTLE; start-up of everything ~15 s
+# (~1 s per 8000), hold, stop, settle: ~6.5 s + IDLE_HOLD + SETTLE; start-up of everything ~15 s
 estimate_s=$(awk -v w=$(( count_wrk * ROUNDS )) -v i=$(( count_idle * ROUNDS )) -v d="$DURATION" \
   -v s="$SETTLE" -v h="$IDLE_HOLD" -v n="$IDLE_CONNS" \
-  'BEGIN {printf "%d", 15 + w * (d + s + 0.5) + i * (4 + n / 8000 + h + s)}')
+  'BEGIN {printf "%d", 15 + w * (d + s + 0.5) + i * (5.5 + n / 8000 + h + s)}')
 log "plan: $total_runs runs ($(( count_wrk * ROUNDS )) wrk runs of ${DURATION}s, $(( count_idle * ROUNDS )) idle runs), ${ROUNDS} round(s): about $(( estimate_s / 60 )) min $(( estimate_s % 60 )) s"
 
 # ---- start backends and proxies ------------------------------------------------------------------
@@ -705,7 +706,8 @@ for s in $SCENARIOS; do
     ;;
   idle)
     echo "\`python3 bench/idle_conns.py --count $IDLE_CONNS --hold $IDLE_HOLD --window $IDLE_WINDOW --warmup $IDLE_WINDOW\`"
-    echo "against a fresh process of each proxy: $IDLE_CONNS keep-alive connections, one answered request each"
+    echo "against a fresh process of each proxy, warmed up with $IDLE_WINDOW connections and 2 s of quiet:"
+    echo "$IDLE_CONNS keep-alive connections, one answered request each"
     echo "(at most $IDLE_WINDOW at a time), then held idle ${IDLE_HOLD}s; bytes per idle connection ="
     echo "(RSS after - RSS before) / connections held. For an even ROUNDS the row is the upper median by bytes (the"
     echo "worse of 2)."

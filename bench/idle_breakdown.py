@@ -8,12 +8,15 @@ anonymous mapping's growth can be told apart: a worker's malloc arena (the sessi
 table's entries (a mapping of their own; with transparent huge pages it grows in 2 MiB steps),
 the capture thread's arena. python3 standard library only.
 
-  bench/idle_breakdown.py [--build build] [--count 8000] [--hold 3] [--nocap]
+  bench/idle_breakdown.py [--build build] [--count 8000] [--hold 3] [--nocap] [--window N]
 
 1. meshlb (1 worker, analytics on, capture on lo unless --nocap; capture needs root) in front of
    3 meshlb-test-upstream backends (bench/meshlb_fixture.py);
-2. warm-up: 64 connections of one request each, closed again; 1.5 s to settle; smaps "before";
+2. warm-up: 64 connections of one request each, closed again; idle_conns.SETTLE_S to settle;
+   smaps "before";
 3. COUNT connections, one answered keep-alive request each, held open; HOLD s; smaps "after";
+   with --window N, the warm-up and the COUNT connections run N at a time, the way
+   bench/idle_conns.py (compare.sh's idle8000) runs them, instead of one after the other;
 4. prints bytes per connection in total (VmRSS) and for the mappings that grew most.
 """
 
@@ -25,19 +28,23 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from meshlb_fixture import MeshlbFixture, raise_fd_limit, read_response  # noqa: E402
+import idle_conns  # noqa: E402
 
 
 def rss_by_mapping(pid):
-    """{mapping header line: Rss in kB} from /proc/PID/smaps."""
+    """{(start address, name): (header line, Rss in kB)} from /proc/PID/smaps. Keyed by the
+    start: a growing mapping (brk's heap, a malloc arena that mprotect opens further) keeps its
+    start while its end moves, and must be compared with itself."""
     sizes = {}
     current = None
     with open(f"/proc/{pid}/smaps") as smaps:
         for line in smaps:
             fields = line.split()
             if fields and "-" in fields[0] and not fields[0].endswith(":"):
-                current = line.strip()
+                start = fields[0].split("-")[0]
+                current = ((start, fields[5] if len(fields) > 5 else ""), line.strip())
             elif fields and fields[0] == "Rss:" and current is not None:
-                sizes[current] = int(fields[1])
+                sizes[current[0]] = (current[1], int(fields[1]))
     return sizes
 
 
@@ -55,22 +62,35 @@ def main():
     parser.add_argument("--count", type=int, default=8000)
     parser.add_argument("--hold", type=float, default=3.0)
     parser.add_argument("--nocap", action="store_true", help="without the capture section")
+    parser.add_argument("--window", type=int, default=1,
+                        help="connections in progress at once (compare.sh's idle8000 uses 64)")
     args = parser.parse_args()
     if raise_fd_limit() < args.count + 1000:
         sys.exit(f"the descriptor limit is too low for {args.count} connections")
     capture = None if args.nocap else {"interfaces": ["lo"]}
     with MeshlbFixture(args.build, upstreams=3, workers=1, capture=capture) as fx:
         port = fx.listen_port
-        for _ in range(64):
-            one_request(port).close()
-        time.sleep(1.5)
+        if args.window > 1:
+            failures = {}
+            idle_conns.run(port, 64, args.window, time.monotonic() + 10, failures, keep=False)
+        else:
+            for _ in range(64):
+                one_request(port).close()
+        time.sleep(idle_conns.SETTLE_S)
         before, rss_before = rss_by_mapping(fx.pid), fx.rss_kb()
-        held = [one_request(port) for _ in range(args.count)]
+        if args.window > 1:
+            held = idle_conns.run(port, args.count, args.window, time.monotonic() + 60, failures,
+                                  keep=True)
+            if failures:
+                sys.exit(f"connections failed: {failures}")
+        else:
+            held = [one_request(port) for _ in range(args.count)]
         time.sleep(args.hold)
         after, rss_after = rss_by_mapping(fx.pid), fx.rss_kb()
         print(f"meshlb {'without' if args.nocap else 'with'} capture, {len(held)} idle "
               f"connections: {(rss_after - rss_before) * 1024 / len(held):.0f} bytes each (VmRSS)")
-        growth = sorted(((after.get(k, 0) - before.get(k, 0), k) for k in after), reverse=True)
+        growth = sorted(((rss - before.get(k, ("", 0))[1], header)
+                         for k, (header, rss) in after.items()), reverse=True)
         for kb, mapping in growth[:6]:
             if kb > 0:
                 print(f"  {kb * 1024 / len(held):6.0f} B/conn  {kb:7d} kB  {mapping[:100]}")

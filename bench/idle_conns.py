@@ -6,7 +6,11 @@ Used by bench/compare.sh (scenario idle8000); python3 standard library only.
   idle_conns.py --port PORT --pid PID [--count 8000] [--hold 3] [--window 64] [--warmup 64]
 
 1. warm-up: WARMUP connections, one request each, closed again (so lazily allocated state and
-   the proxy's upstream pool exist before the first measurement);
+   the proxy's upstream pool exist before the first measurement), then SETTLE_S seconds of
+   quiet: state made at a proxy's next periodic tick after its first traffic must land before
+   the first measurement too (meshlb's analytics store makes the first series of its backends
+   then: two blocks of 1.2 MB, which a 0.5 s pause put after it, about 190 bytes per connection
+   of 8,000 that no connection costs);
 2. VmRSS of PID plus its direct children (nginx: master + workers) = "before";
 3. COUNT connections to 127.0.0.1:PORT, each sending one complete keep-alive request
    ("GET / HTTP/1.1") and reading the whole answer; at most WINDOW connections are connecting or
@@ -30,6 +34,9 @@ import selectors
 import socket
 import sys
 import time
+
+# Quiet after the warm-up: longer than meshlb's one-second analytics and stats ticks.
+SETTLE_S = 2.0
 
 REQUEST_TEMPLATE = "GET / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUser-Agent: meshlb-idle-conns\r\nAccept: */*\r\n\r\n"
 
@@ -228,7 +235,7 @@ def main():
 
     warm_failures = {}
     warm = run(args.port, args.warmup, args.window, time.monotonic() + 10, warm_failures, keep=False)
-    time.sleep(0.5)
+    time.sleep(SETTLE_S)
     before = rss_kb(args.pid)
 
     failures = {}
