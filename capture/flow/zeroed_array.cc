@@ -21,15 +21,13 @@ constexpr int MADV_COLLAPSE = 25;  // Linux 6.1; older headers lack it
 #endif
 
 // MADV_COLLAPSE ignores the system's THP setting; an operator who turned huge pages off
-// ("never") gets none from meshlb either. Read once.
+// ("never") gets none from meshlb either. Read by the constructor (start-up), never while
+// packets are counted.
 bool hugePagesTurnedOff() {
-  static const bool turned_off = [] {
-    std::ifstream setting("/sys/kernel/mm/transparent_hugepage/enabled");
-    std::string line;
-    std::getline(setting, line);
-    return line.find("[never]") != std::string::npos;
-  }();
-  return turned_off;
+  std::ifstream setting("/sys/kernel/mm/transparent_hugepage/enabled");
+  std::string line;
+  std::getline(setting, line);
+  return line.find("[never]") != std::string::npos;
 }
 
 }  // namespace
@@ -54,6 +52,9 @@ ZeroedBuffer::ZeroedBuffer(size_t bytes, HugePages huge_pages) : bytes_(bytes) {
     (void)madvise(memory, bytes, MADV_HUGEPAGE);
     return;
   }
+  if (hugePagesTurnedOff()) {
+    return;  // next_block_end_ stays SIZE_MAX: useUpTo() never advises
+  }
   const auto start = reinterpret_cast<uintptr_t>(memory);
   const uintptr_t first_block = (start + kHugePageBytes - 1) & ~(kHugePageBytes - 1);
   const size_t first_end = first_block - start + kHugePageBytes;
@@ -66,10 +67,8 @@ void ZeroedBuffer::adviseFilledBlocks(size_t used) {
     // MADV_HUGEPAGE lets khugepaged merge the block; MADV_COLLAPSE (Linux 6.1) does it now: one
     // 2 MiB copy on the capture thread per 2 MiB of growth (about 3,600 new flows). The block is
     // full, so neither adds resident memory.
-    if (!hugePagesTurnedOff()) {
-      (void)madvise(block, kHugePageBytes, MADV_HUGEPAGE);
-      (void)madvise(block, kHugePageBytes, MADV_COLLAPSE);
-    }
+    (void)madvise(block, kHugePageBytes, MADV_HUGEPAGE);
+    (void)madvise(block, kHugePageBytes, MADV_COLLAPSE);
     next_block_end_ += kHugePageBytes;
     if (next_block_end_ > bytes_) {
       next_block_end_ = SIZE_MAX;

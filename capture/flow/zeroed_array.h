@@ -52,7 +52,7 @@ class ZeroedBuffer {
   void* data_ = nullptr;
   size_t bytes_ = 0;
   // Offset of the end of the next 2 MiB-aligned block to advise; SIZE_MAX when none is left (or
-  // the policy is kWhole).
+  // the policy is kWhole, or THP is "never").
   size_t next_block_end_ = SIZE_MAX;
 };
 
