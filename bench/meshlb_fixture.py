@@ -116,6 +116,8 @@ class MeshlbFixture:
             listener = {"name": "web", "address": f"127.0.0.1:{self.listen_port}",
                         "routes": [{"cluster": "app"}]}
             listener.update(self.listener_extra)
+            # None removes a default: {"protocol": "tcp", "cluster": "app", "routes": None}
+            listener = {key: value for key, value in listener.items() if value is not None}
             cluster = {"name": "app",
                        "hosts": [{"address": f"127.0.0.1:{p}"} for p in self.upstream_ports]}
             cluster.update(self.cluster_extra)
