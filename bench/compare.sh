@@ -879,7 +879,9 @@ def fmt(v):
 
 def ratio_target(tid, what, s, a, b, key, op, req, unit="x"):
     va, vb = tv(s, a, key), tv(s, b, key)
-    measured = round(va / vb, 3) if isinstance(va, (int, float)) and isinstance(vb, (int, float)) and vb > 0 else None
+    # Unrounded: the verdict and the table's two decimals come from the exact ratio (rounding to
+    # 3 places first turned 0.9751 into 0.975, printed as 0.97, and could flip a verdict).
+    measured = va / vb if isinstance(va, (int, float)) and isinstance(vb, (int, float)) and vb > 0 else None
     met = None
     notes = []
     if measured is not None:
@@ -925,8 +927,8 @@ targets.append({"id": "5", "target": f"Idle keep-alive connections ({meta['idle_
 # 6: worker scaling, judged on the projection; the raw ratio is usually an underestimate
 p1, p2 = tv("scale", "meshlb-w1", "proj_rps"), tv("scale", "meshlb-w2", "proj_rps")
 r1, r2 = tv("scale", "meshlb-w1", "median_rps"), tv("scale", "meshlb-w2", "median_rps")
-measured = round(p2 / p1, 3) if p1 and p2 else None
-raw = round(r2 / r1, 3) if r1 and r2 else None
+measured = p2 / p1 if p1 and p2 else None
+raw = r2 / r1 if r1 and r2 else None
 met = None if measured is None else (measured >= 1.6 and not errs("scale", "meshlb-w1") and not errs("scale", "meshlb-w2"))
 targets.append({"id": "6", "target": "Worker scaling: meshlb 2 workers vs 1 worker (projected: req/s per busiest-thread CPU share)",
                 "scenario": "scale", "required": ">= 1.60x", "required_value": 1.6, "comparison": ">=",

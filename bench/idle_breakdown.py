@@ -32,20 +32,29 @@ import idle_conns  # noqa: E402
 
 
 def rss_by_mapping(pid):
-    """{(start address, name): (header line, Rss in kB)} from /proc/PID/smaps. Keyed by the
-    start: a growing mapping (brk's heap, a malloc arena that mprotect opens further) keeps its
-    start while its end moves, and must be compared with itself."""
-    sizes = {}
-    current = None
+    """[(start, end, header line, Rss in kB)] from /proc/PID/smaps."""
+    mappings = []
     with open(f"/proc/{pid}/smaps") as smaps:
         for line in smaps:
             fields = line.split()
             if fields and "-" in fields[0] and not fields[0].endswith(":"):
-                start = fields[0].split("-")[0]
-                current = ((start, fields[5] if len(fields) > 5 else ""), line.strip())
-            elif fields and fields[0] == "Rss:" and current is not None:
-                sizes[current[0]] = (current[1], int(fields[1]))
-    return sizes
+                start, end = (int(x, 16) for x in fields[0].split("-"))
+                mappings.append([start, end, line.strip(), 0])
+            elif fields and fields[0] == "Rss:" and mappings:
+                mappings[-1][3] = int(fields[1])
+    return mappings
+
+
+def growth_by_mapping(before, after):
+    """[(kB grown, header line)] for each mapping of `after`: its Rss minus the Rss of the
+    mappings of `before` that overlap it. A mapping's range changes as it grows (brk's heap and a
+    malloc arena at the end, a stack or a neighbour merged below at the start), so matching by
+    range or by one end would count some of them whole."""
+    growth = []
+    for start, end, header, rss in after:
+        earlier = sum(b_rss for b_start, b_end, _, b_rss in before if b_start < end and start < b_end)
+        growth.append((rss - earlier, header))
+    return growth
 
 
 def one_request(port):
@@ -71,14 +80,17 @@ def main():
     with MeshlbFixture(args.build, upstreams=3, workers=1, capture=capture) as fx:
         port = fx.listen_port
         if args.window > 1:
-            failures = {}
-            idle_conns.run(port, 64, args.window, time.monotonic() + 10, failures, keep=False)
+            warm_failures = {}
+            idle_conns.run(port, 64, args.window, time.monotonic() + 10, warm_failures, keep=False)
+            if warm_failures:
+                sys.exit(f"warm-up connections failed: {warm_failures}")
         else:
             for _ in range(64):
                 one_request(port).close()
         time.sleep(idle_conns.SETTLE_S)
         before, rss_before = rss_by_mapping(fx.pid), fx.rss_kb()
         if args.window > 1:
+            failures = {}
             held = idle_conns.run(port, args.count, args.window, time.monotonic() + 60, failures,
                                   keep=True)
             if failures:
@@ -89,8 +101,7 @@ def main():
         after, rss_after = rss_by_mapping(fx.pid), fx.rss_kb()
         print(f"meshlb {'without' if args.nocap else 'with'} capture, {len(held)} idle "
               f"connections: {(rss_after - rss_before) * 1024 / len(held):.0f} bytes each (VmRSS)")
-        growth = sorted(((rss - before.get(k, ("", 0))[1], header)
-                         for k, (header, rss) in after.items()), reverse=True)
+        growth = sorted(growth_by_mapping(before, after), reverse=True)
         for kb, mapping in growth[:6]:
             if kb > 0:
                 print(f"  {kb * 1024 / len(held):6.0f} B/conn  {kb:7d} kB  {mapping[:100]}")

@@ -9,7 +9,7 @@ Used by bench/compare.sh (scenario idle8000); python3 standard library only.
    the proxy's upstream pool exist before the first measurement), then SETTLE_S seconds of
    quiet: state made at a proxy's next periodic tick after its first traffic must land before
    the first measurement too (meshlb's analytics store makes the first series of its backends
-   then: two blocks of 1.2 MB, which a 0.5 s pause put after it, about 190 bytes per connection
+   then: two blocks of 1.2 MB, which a 0.5 s pause put after it, about 200 bytes per connection
    of 8,000 that no connection costs);
 2. VmRSS of PID plus its direct children (nginx: master + workers) = "before";
 3. COUNT connections to 127.0.0.1:PORT, each sending one complete keep-alive request

@@ -116,11 +116,13 @@ class MeshlbFixture:
             listener = {"name": "web", "address": f"127.0.0.1:{self.listen_port}",
                         "routes": [{"cluster": "app"}]}
             listener.update(self.listener_extra)
-            # None removes a default: {"protocol": "tcp", "cluster": "app", "routes": None}
+            # In both overrides None removes a default: {"protocol": "tcp", "cluster": "app",
+            # "routes": None} for a tcp listener.
             listener = {key: value for key, value in listener.items() if value is not None}
             cluster = {"name": "app",
                        "hosts": [{"address": f"127.0.0.1:{p}"} for p in self.upstream_ports]}
             cluster.update(self.cluster_extra)
+            cluster = {key: value for key, value in cluster.items() if value is not None}
             config = {
                 "admin": {"address": f"127.0.0.1:{self.admin_port}"},
                 "workers": self.workers,
