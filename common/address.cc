@@ -6,6 +6,8 @@
 #include <charconv>
 #include <cstring>
 
+#include "common/ip_address.h"
+
 namespace meshlb {
 
 int SocketAddress::port() const {
@@ -25,40 +27,7 @@ std::string SocketAddress::ipString() const {
 }
 
 void SocketAddress::writeIp(char* out, size_t size) const {
-  if (size == 0) {
-    return;
-  }
-  out[0] = '\0';
-  if (family() == AF_INET) {
-    // By hand: glibc's inet_ntop formats IPv4 with sprintf, and this runs for every accepted
-    // connection.
-    const auto* octets =
-        reinterpret_cast<const uint8_t*>(&reinterpret_cast<const sockaddr_in*>(&storage)->sin_addr);
-    char text[INET_ADDRSTRLEN];  // "255.255.255.255" and its NUL
-    size_t length = 0;
-    for (int i = 0; i < 4; ++i) {
-      const unsigned octet = octets[i];
-      if (i > 0) {
-        text[length++] = '.';
-      }
-      if (octet >= 100) {
-        text[length++] = static_cast<char>('0' + octet / 100);
-      }
-      if (octet >= 10) {
-        text[length++] = static_cast<char>('0' + octet / 10 % 10);
-      }
-      text[length++] = static_cast<char>('0' + octet % 10);
-    }
-    if (length < size) {
-      std::memcpy(out, text, length);
-      out[length] = '\0';
-    }
-  } else if (family() == AF_INET6) {
-    if (inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(&storage)->sin6_addr, out,
-                  size) == nullptr) {
-      out[0] = '\0';  // `size` too small
-    }
-  }
+  IpAddress::of(get()).writeText(out, size);
 }
 
 std::string SocketAddress::toString() const {

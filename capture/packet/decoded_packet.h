@@ -4,19 +4,12 @@
 #include <cstdint>
 #include <string>
 
+#include "common/ip_address.h"
+
 namespace meshlb::capture {
 
-// An IPv4 or IPv6 address as found in a packet: IPv4 in the first 4 bytes, the rest zero.
-struct IpAddress {
-  uint8_t family = 0;  // 4 or 6; 0 = none
-  std::array<uint8_t, 16> bytes{};
-
-  bool operator==(const IpAddress&) const = default;
-  // "10.0.0.1" or "2001:db8::1" (RFC 5952).
-  std::string toString() const;
-  // "10.0.0.1:80" or "[2001:db8::1]:80".
-  std::string withPort(uint16_t port) const;
-};
+// A packet's addresses: the common type (common/ip_address.h), also used by the proxy.
+using meshlb::IpAddress;
 
 // TCP header flag bits, as in the header's 13th byte.
 enum TcpFlag : uint8_t {

@@ -7,21 +7,6 @@
 namespace meshlb::capture {
 namespace {
 
-IpAddress ipOf(const SocketAddress& address) {
-  IpAddress ip;
-  const sockaddr* raw = address.get();
-  if (raw->sa_family == AF_INET) {
-    ip.family = 4;
-    const auto* v4 = reinterpret_cast<const sockaddr_in*>(raw);
-    std::memcpy(ip.bytes.data(), &v4->sin_addr, 4);
-  } else if (raw->sa_family == AF_INET6) {
-    ip.family = 6;
-    const auto* v6 = reinterpret_cast<const sockaddr_in6*>(raw);
-    std::memcpy(ip.bytes.data(), &v6->sin6_addr, 16);
-  }
-  return ip;
-}
-
 uint16_t portOf(const SocketAddress& address) {
   const sockaddr* raw = address.get();
   if (raw->sa_family == AF_INET) {
@@ -36,7 +21,7 @@ uint16_t portOf(const SocketAddress& address) {
 }  // namespace
 
 CaptureEndpoint& CaptureEndpoints::add(const SocketAddress& address, const std::string& text) {
-  IpAddress ip = ipOf(address);
+  IpAddress ip = IpAddress::of(address.get());
   uint16_t port = portOf(address);
   const Key key = keyOf(ip, port);
   auto found = index_.find(key);

@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/ip_address.h"
 #include "common/string_pool.h"
 #include "proxy/config/config.h"
 #include "proxy/http/http1_decoder.h"
@@ -41,6 +42,9 @@ struct ExchangeState {
   std::string normalized_target;  // "/?q" for an absolute-form target without a path
   std::string replay;             // request sent on a reused connection, kept for one retry
   std::string overflow;           // the x-meshlb-overflow header of a 503
+  // The client's address as text, written at every lend (X-Forwarded-For, the access log, the
+  // source-IP hash).
+  char client_ip[IpAddress::kTextSize] = {0};
 };
 
 // Free ExchangeStates of one worker. A lend is a vector pop and a decoder restart, not a malloc:

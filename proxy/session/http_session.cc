@@ -45,7 +45,7 @@ void HttpSession::start(uv_stream_t* server) {
   sockaddr_storage peer{};
   int length = sizeof(peer);
   if (uv_tcp_getpeername(tcp_.get(), reinterpret_cast<sockaddr*>(&peer), &length) == 0) {
-    fromSockaddr(reinterpret_cast<sockaddr*>(&peer)).writeIp(client_ip_, sizeof(client_ip_));
+    client_ip_ = IpAddress::of(reinterpret_cast<sockaddr*>(&peer));
   }
   if (listener_->config->tls) {
     // The header timeout below also bounds the handshake.
@@ -170,6 +170,7 @@ ExchangeState& HttpSession::lendExchange() {
   if (exchange_ == nullptr) {
     // The listener's limits as of this request: a reload's new limits apply from the next one.
     exchange_ = worker_.exchanges.lend(*this, listener_->config->limits);
+    client_ip_.writeText(exchange_->client_ip, sizeof(exchange_->client_ip));
   }
   return *exchange_;
 }
@@ -186,7 +187,7 @@ size_t HttpSession::parse(const char* data, size_t length) {
       worker_.stats->bad_requests_total.add();
       countBadRequest(decoder.errorStatus() == 431 ? stats::BadRequestReason::kHeadTooLarge
                                                    : stats::BadRequestReason::kMalformed);
-      LOG_DEBUG("bad request from %s: %.*s", client_ip_,
+      LOG_DEBUG("bad request from %s: %.*s", exchange_->client_ip,
                 static_cast<int>(decoder.errorReason().size()), decoder.errorReason().data());
       localReply(decoder.errorStatus(), decoder.errorReason());
       return length;
@@ -241,7 +242,7 @@ std::optional<uint64_t> HttpSession::hashKey(const config::ClusterConfig& cluste
     }
     return std::nullopt;  // no key: the balancer picks at random
   }
-  return lb::hash64(client_ip_);
+  return lb::hash64(std::string_view(exchange_->client_ip));
 }
 
 http::HeadAction HttpSession::onHead(http::MessageHead& head, const http::HeadInfo& info) {
@@ -329,7 +330,7 @@ http::HeadAction HttpSession::onHead(http::MessageHead& head, const http::HeadIn
     request_id = generated_id.emplace(high, low).view();
   }
   http::ForwardingInfo forwarding;
-  forwarding.client_ip = client_ip_;
+  forwarding.client_ip = exchange_->client_ip;
   forwarding.proto = tls_ ? "https" : "http";
   forwarding.request_id = request_id;
   ConnectionPool& pool = cluster.pool(current.host_id);
@@ -398,7 +399,7 @@ void HttpSession::writeAccessLog() {
     return;
   }
   AccessLogRecord record;
-  record.client = client_ip_;
+  record.client = exchange_->client_ip;
   record.method = current.request_head->methodName();
   record.path = current.request_head->url();
   record.status = current.status;

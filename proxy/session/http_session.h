@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "common/ip_address.h"
 #include "common/stream_writer.h"
 #include "common/uv_handle.h"
 #include "proxy/http/http1_decoder.h"
@@ -158,7 +159,9 @@ class HttpSession final : public Session,
   std::unique_ptr<ExchangeState> exchange_;
   std::unique_ptr<DownstreamTls> tls_;  // TLS listeners only
   std::string stash_;  // client bytes received but not parsed yet (pipelined requests)
-  char client_ip_[48] = {0};
+  // The client's address in binary (17 bytes, where its text took 48): each exchange writes the
+  // text into its ExchangeState::client_ip when it is lent.
+  IpAddress client_ip_;
   int open_handles_ = 0;
 
   State state_ = State::kWaitingRequest;
