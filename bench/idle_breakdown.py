@@ -15,19 +15,18 @@ the capture thread's arena. python3 standard library only.
 2. warm-up: 64 connections of one request each, closed again; idle_conns.SETTLE_S to settle;
    smaps "before";
 3. COUNT connections, one answered keep-alive request each, held open; HOLD s; smaps "after";
-   with --window N, the warm-up and the COUNT connections run N at a time, the way
-   bench/idle_conns.py (compare.sh's idle8000) runs them, instead of one after the other;
+   both through bench/idle_conns.py's run(), N at a time with --window N (compare.sh's
+   idle8000 uses 64; the default 1 runs them one after the other);
 4. prints bytes per connection in total (VmRSS) and for the mappings that grew most.
 """
 
 import argparse
 import os
-import socket
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from meshlb_fixture import MeshlbFixture, raise_fd_limit, read_response  # noqa: E402
+from meshlb_fixture import MeshlbFixture, raise_fd_limit  # noqa: E402
 import idle_conns  # noqa: E402
 
 
@@ -57,14 +56,6 @@ def growth_by_mapping(before, after):
     return growth
 
 
-def one_request(port):
-    """A connection that sent one keep-alive request and read its whole answer."""
-    conn = socket.create_connection(("127.0.0.1", port))
-    conn.sendall(b"GET / HTTP/1.1\r\nHost: bench\r\n\r\n")
-    read_response(conn)
-    return conn
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--build", default="build")
@@ -79,24 +70,16 @@ def main():
     capture = None if args.nocap else {"interfaces": ["lo"]}
     with MeshlbFixture(args.build, upstreams=3, workers=1, capture=capture) as fx:
         port = fx.listen_port
-        if args.window > 1:
-            warm_failures = {}
-            idle_conns.run(port, 64, args.window, time.monotonic() + 10, warm_failures, keep=False)
-            if warm_failures:
-                sys.exit(f"warm-up connections failed: {warm_failures}")
-        else:
-            for _ in range(64):
-                one_request(port).close()
+        warm_failures, failures = {}, {}
+        idle_conns.run(port, 64, args.window, time.monotonic() + 10, warm_failures, keep=False)
+        if warm_failures:
+            sys.exit(f"warm-up connections failed: {warm_failures}")
         time.sleep(idle_conns.SETTLE_S)
         before, rss_before = rss_by_mapping(fx.pid), fx.rss_kb()
-        if args.window > 1:
-            failures = {}
-            held = idle_conns.run(port, args.count, args.window, time.monotonic() + 60, failures,
-                                  keep=True)
-            if failures:
-                sys.exit(f"connections failed: {failures}")
-        else:
-            held = [one_request(port) for _ in range(args.count)]
+        held = idle_conns.run(port, args.count, args.window, time.monotonic() + 60, failures,
+                              keep=True)
+        if failures:
+            sys.exit(f"connections failed: {failures}")
         time.sleep(args.hold)
         after, rss_after = rss_by_mapping(fx.pid), fx.rss_kb()
         print(f"meshlb {'without' if args.nocap else 'with'} capture, {len(held)} idle "

@@ -22,8 +22,8 @@ struct SocketAddress {
   std::string toString() const;
   // The IP alone, without port: "127.0.0.1" or "::1".
   std::string ipString() const;
-  // The same into `out` (NUL-terminated; "" for another family), without a string: for the
-  // accept path. `size` >= INET6_ADDRSTRLEN holds every address.
+  // The same into `out` (NUL-terminated; "" for another family), without a string (see
+  // IpAddress::writeText). `size` >= INET6_ADDRSTRLEN holds every address.
   void writeIp(char* out, size_t size) const;
 };
 

@@ -1,28 +1,10 @@
 #include "capture/summary/capture_endpoints.h"
 
-#include <netinet/in.h>
-
-#include <cstring>
-
 namespace meshlb::capture {
-namespace {
-
-uint16_t portOf(const SocketAddress& address) {
-  const sockaddr* raw = address.get();
-  if (raw->sa_family == AF_INET) {
-    return ntohs(reinterpret_cast<const sockaddr_in*>(raw)->sin_port);
-  }
-  if (raw->sa_family == AF_INET6) {
-    return ntohs(reinterpret_cast<const sockaddr_in6*>(raw)->sin6_port);
-  }
-  return 0;
-}
-
-}  // namespace
 
 CaptureEndpoint& CaptureEndpoints::add(const SocketAddress& address, const std::string& text) {
   IpAddress ip = IpAddress::of(address.get());
-  uint16_t port = portOf(address);
+  const auto port = static_cast<uint16_t>(address.port());
   const Key key = keyOf(ip, port);
   auto found = index_.find(key);
   if (found != index_.end()) {

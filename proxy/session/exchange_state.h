@@ -42,8 +42,8 @@ struct ExchangeState {
   std::string normalized_target;  // "/?q" for an absolute-form target without a path
   std::string replay;             // request sent on a reused connection, kept for one retry
   std::string overflow;           // the x-meshlb-overflow header of a 503
-  // The client's address as text, written at every lend (X-Forwarded-For, the access log, the
-  // source-IP hash).
+  // The client's address as text, written by HttpSession::lendExchange() (X-Forwarded-For,
+  // the access log, the source-IP hash).
   char client_ip[IpAddress::kTextSize] = {0};
 };
 

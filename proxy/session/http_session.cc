@@ -2,7 +2,6 @@
 
 #include <llhttp.h>
 
-#include "common/address.h"
 #include "common/log.h"
 #include "proxy/access_log/access_log.h"
 #include "proxy/http/request_id.h"

@@ -116,7 +116,7 @@ TEST(AddressTest, DefaultAddressHasNoFamily) {
   EXPECT_EQ(address.ipString(), "");
 }
 
-// writeIp is ipString without a string: what the accept path stores for every client.
+// writeIp is ipString without a string.
 TEST(AddressTest, WriteIpFillsTheBufferOrLeavesItEmpty) {
   char text[48];
   parseOk("10.1.2.3:80").writeIp(text, sizeof(text));
