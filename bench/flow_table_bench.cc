@@ -26,7 +26,7 @@ class CountingObserver : public FlowObserver {
  public:
   uint32_t onFlowStart(const FlowRecord& flow) override {
     ++starts;
-    return flow.responder_port;
+    return flow.responderPort();
   }
   void onRttSample(const FlowRecord&, RttKind, int64_t rtt_ns) override { rtt_sum += rtt_ns; }
   void onFlowReport(const FlowRecord&, const ReportCounters& delta,

@@ -3,15 +3,13 @@
 namespace meshlb::capture {
 
 void RttStats::add(int64_t rtt_ns) {
-  if (count == 0 || rtt_ns < min_ns) {
+  if (min_ns < 0 || rtt_ns < min_ns) {
     min_ns = rtt_ns;
   }
-  if (count == 0 || rtt_ns > max_ns) {
+  if (rtt_ns > max_ns) {
     max_ns = rtt_ns;
   }
   last_ns = rtt_ns;
-  sum_ns += rtt_ns;
-  ++count;
 }
 
 }  // namespace meshlb::capture

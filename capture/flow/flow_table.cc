@@ -52,7 +52,7 @@ void FlowTable::ingest(const DecodedPacket& packet) {
 void FlowTable::ingestKeyed(const DecodedPacket& packet, const PacketKey& packet_key,
                             uint32_t hash) {
   const uint32_t found =
-      index_.find(hash, [&](uint32_t i) { return entries_[i].key == packet_key.key; });
+      index_.find(hash, [&](uint32_t i) { return entries_[i].key() == packet_key.key; });
   if (found == kNilIndex) {
     startFlow(packet_key, hash, packet);
     return;
@@ -69,7 +69,7 @@ void FlowTable::ingestKeyed(const DecodedPacket& packet, const PacketKey& packet
 
 void FlowTable::account(uint32_t i, const DecodedPacket& packet, bool source_is_low) {
   FlowEntry& entry = entries_[i];
-  const FlowDirection direction = source_is_low == entry.initiator_is_low
+  const FlowDirection direction = source_is_low == entry.record.initiator_is_low
                                       ? FlowDirection::kInitiator
                                       : FlowDirection::kResponder;
   DirectionCounters& counters = entry.record.counters.of(direction);
@@ -112,23 +112,18 @@ uint32_t FlowTable::startFlow(const PacketKey& packet_key, uint32_t hash,
                               const DecodedPacket& packet) {
   const uint32_t i = takeEntry(packet.timestamp_ns);
   FlowEntry& entry = *new (&entries_[i]) FlowEntry{};
-  entry.key = packet_key.key;
   entry.hash = hash;
   // A first SYN-ACK was sent by the responder; anything else by the initiator.
   const bool source_is_initiator =
       !(packet.protocol == kTcp && (packet.tcp_flags & (kSyn | kAck)) == (kSyn | kAck));
-  entry.initiator_is_low = source_is_initiator == packet_key.source_is_low;
 
   FlowRecord& record = entry.record;
+  record.key = packet_key.key;
+  record.initiator_is_low = source_is_initiator == packet_key.source_is_low;
   record.id = ++created_;
-  record.protocol = packet.protocol;
   record.handshake_seen = packet.protocol == kTcp && (packet.tcp_flags & kSyn) != 0;
   record.first_seen_ns = packet.timestamp_ns;
   record.last_seen_ns = packet.timestamp_ns;
-  record.initiator_address = source_is_initiator ? packet.source : packet.destination;
-  record.responder_address = source_is_initiator ? packet.destination : packet.source;
-  record.initiator_port = source_is_initiator ? packet.source_port : packet.destination_port;
-  record.responder_port = source_is_initiator ? packet.destination_port : packet.source_port;
 
   index_.insert(hash, i);
   entry.list = FlowEntry::List::kActive;

@@ -15,10 +15,12 @@ namespace meshlb::capture {
 // discards the sample, and the next new segment starts another. Part of a flow's record;
 // capture thread.
 struct RttSampler {
-  uint32_t end_seq = 0;  // sequence number the ACK must reach
   int64_t sent_ns = 0;   // when the sampled segment was captured
+  uint32_t end_seq = 0;  // sequence number the ACK must reach
   bool active = false;
 };
+
+static_assert(sizeof(RttSampler) == 16, "a flow entry keeps two: no padding between fields");
 
 // After the analysis of a segment sent in the sampler's direction; `analysis_flags` are its
 // TcpAnalysisFlag bits. Starts a sample on new data, discards one on resent data. Inline: it

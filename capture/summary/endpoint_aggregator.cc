@@ -34,9 +34,10 @@ uint32_t EndpointAggregator::onFlowStart(const FlowRecord& flow) {
   if (endpoints_ == nullptr) {
     return 0;
   }
-  std::optional<uint32_t> endpoint = endpoints_->find(flow.responder_address, flow.responder_port);
+  std::optional<uint32_t> endpoint =
+      endpoints_->find(flow.responderAddress(), flow.responderPort());
   if (!endpoint && !flow.handshake_seen) {
-    endpoint = endpoints_->find(flow.initiator_address, flow.initiator_port);
+    endpoint = endpoints_->find(flow.initiatorAddress(), flow.initiatorPort());
   }
   if (!endpoint) {
     return 0;

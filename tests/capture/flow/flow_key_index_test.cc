@@ -9,6 +9,7 @@
 
 #include "capture/flow/flow_index.h"
 #include "capture/flow/flow_key.h"
+#include "capture/flow/flow_record.h"
 #include "capture/flow/tcp_sequence.h"
 #include "tests/capture/flow/flow_test_util.h"
 
@@ -30,6 +31,29 @@ TEST(FlowKeyTest, SameAddressesOrderByPort) {
   const Endpoint b{ip("10.0.0.1"), 81};
   EXPECT_EQ(makePacketKey(udpPacket(a, b, 0, 0)).key, makePacketKey(udpPacket(b, a, 0, 0)).key);
   EXPECT_TRUE(makePacketKey(udpPacket(a, b, 0, 0)).source_is_low);
+}
+
+// A flow record keeps its endpoints only in the key: each endpoint reads back as it went in,
+// whichever of them is the key's low one.
+TEST(FlowKeyTest, RecordEndpointsReadBackFromTheKey) {
+  for (const auto& [initiator, responder] :
+       {std::pair{Endpoint{ip("10.0.0.9"), 45000}, Endpoint{ip("10.0.0.1"), 80}},
+        std::pair{Endpoint{ip("10.0.0.1"), 45000}, Endpoint{ip("10.0.0.9"), 80}},
+        std::pair{Endpoint{ip("::1"), 9}, Endpoint{ip("::1"), 8}},
+        std::pair{Endpoint{ip("2001:db8::2"), 1}, Endpoint{ip("2001:db8::1:0:0:1"), 2}}}) {
+    FlowRecord record;
+    record.setEndpoints(initiator.address, initiator.port, responder.address, responder.port, 17);
+    EXPECT_EQ(record.initiatorAddress(), initiator.address);
+    EXPECT_EQ(record.initiatorPort(), initiator.port);
+    EXPECT_EQ(record.responderAddress(), responder.address);
+    EXPECT_EQ(record.responderPort(), responder.port);
+    EXPECT_EQ(record.protocol(), 17);
+    EXPECT_FALSE(record.isTcp());
+    // The same key and orientation as the flow table makes from the initiator's packet.
+    const PacketKey from_packet = makePacketKey(udpPacket(initiator, responder, 0, 0));
+    EXPECT_EQ(record.key, from_packet.key);
+    EXPECT_EQ(record.initiator_is_low, from_packet.source_is_low);
+  }
 }
 
 TEST(FlowKeyTest, ProtocolPortsAndFamilyDistinguishKeys) {

@@ -58,11 +58,11 @@ TEST_F(FlowRttTest, DataRttInBothDirections) {
   EXPECT_EQ(observer_.rtts[2].kind, RttKind::kResponderData);
   EXPECT_EQ(observer_.rtts[2].rtt_ns, 3 * kMs);
   const FlowRecord flow = record();
-  EXPECT_EQ(flow.data_rtt.count, 2u);
+  EXPECT_EQ(flow.dataRttSamples(), 2u);
   EXPECT_EQ(flow.data_rtt.min_ns, 3 * kMs);
   EXPECT_EQ(flow.data_rtt.max_ns, 6 * kMs);
   EXPECT_EQ(flow.data_rtt.last_ns, 3 * kMs);
-  EXPECT_EQ(flow.data_rtt.sum_ns, 9 * kMs);
+  EXPECT_EQ(flow.dataRttMeanNs(), 9 * kMs / 2);
   EXPECT_EQ(flow.counters.initiator.rtt_samples, 1u);
   EXPECT_EQ(flow.counters.initiator.rtt_sum_ns, 6 * kMs);
   EXPECT_EQ(flow.counters.responder.rtt_sum_ns, 3 * kMs);

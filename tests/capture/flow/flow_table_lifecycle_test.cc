@@ -46,10 +46,10 @@ TEST(FlowTableLifecycleTest, BothDirectionsShareOneFlowWithTheSynSenderAsInitiat
   const FlowRecord& flow = report->flow;
   EXPECT_EQ(*report->end, FlowEndReason::kShutdown);
   EXPECT_EQ(flow.tag, 100u);  // what onFlowStart returned
-  EXPECT_EQ(flow.initiator_address, kClient.address);
-  EXPECT_EQ(flow.initiator_port, kClient.port);
-  EXPECT_EQ(flow.responder_address, kServer.address);
-  EXPECT_EQ(flow.responder_port, kServer.port);
+  EXPECT_EQ(flow.initiatorAddress(), kClient.address);
+  EXPECT_EQ(flow.initiatorPort(), kClient.port);
+  EXPECT_EQ(flow.responderAddress(), kServer.address);
+  EXPECT_EQ(flow.responderPort(), kServer.port);
   EXPECT_EQ(flow.state, FlowState::kEstablished);
   EXPECT_TRUE(flow.handshake_seen);
   EXPECT_EQ(flow.counters.initiator.packets, 3u);
@@ -73,7 +73,7 @@ TEST(FlowTableLifecycleTest, AFirstSynAckMakesItsReceiverTheInitiator) {
   script.server(kSyn | kAck, 0, 1).wait(kMs).client(kAck, 1, 1);
   ingestAll(table, packets);
   ASSERT_EQ(observer.started.size(), 1u);
-  EXPECT_EQ(observer.started[0].initiator_address, kClient.address);
+  EXPECT_EQ(observer.started[0].initiatorAddress(), kClient.address);
   EXPECT_EQ(observer.started[0].state, FlowState::kSynReceived);
 }
 
@@ -85,7 +85,7 @@ TEST(FlowTableLifecycleTest, MidStreamFlowStartsWithTheFirstSender) {
   script.server(kAck | kPsh, 1, 1, 10).wait(kMs).client(kAck, 1, 11);
   ingestAll(table, packets);
   ASSERT_EQ(observer.started.size(), 1u);
-  EXPECT_EQ(observer.started[0].initiator_address, kServer.address);
+  EXPECT_EQ(observer.started[0].initiatorAddress(), kServer.address);
   EXPECT_EQ(observer.started[0].state, FlowState::kEstablished);
   EXPECT_FALSE(observer.started[0].handshake_seen);
 }
@@ -196,13 +196,13 @@ TEST(FlowTableLifecycleTest, FullPoolEvictsTheLeastRecentlyActiveFlow) {
   EXPECT_EQ(table.active(), 3u);
   EXPECT_EQ(table.evicted(), 1u);
   ASSERT_EQ(observer.finals().size(), 1u);
-  EXPECT_EQ(observer.finals()[0].flow.initiator_port, 2);
+  EXPECT_EQ(observer.finals()[0].flow.initiatorPort(), 2);
   EXPECT_EQ(*observer.finals()[0].end, FlowEndReason::kEvicted);
   // Flow 1 keeps its count: its packets were not lost to the eviction.
   table.ingest(udpPacket({ip("10.0.0.1"), 1}, kServer, 10, kStart + 12 * kMs));
   EXPECT_EQ(table.created(), 4u);
   table.forEachActive([](const FlowRecord& flow) {
-    if (flow.initiator_port == 1) {
+    if (flow.initiatorPort() == 1) {
       EXPECT_EQ(flow.counters.packets(), 3u);
     }
   });

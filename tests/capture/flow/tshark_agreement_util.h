@@ -57,15 +57,15 @@ struct Agreement {
 inline uint64_t flowIdOf(const FlowTable& table, const DecodedPacket& packet) {
   uint64_t id = 0;
   table.forEachActive([&](const FlowRecord& flow) {
-    const bool forward = flow.initiator_address == packet.source &&
-                         flow.initiator_port == packet.source_port &&
-                         flow.responder_address == packet.destination &&
-                         flow.responder_port == packet.destination_port;
-    const bool reverse = flow.initiator_address == packet.destination &&
-                         flow.initiator_port == packet.destination_port &&
-                         flow.responder_address == packet.source &&
-                         flow.responder_port == packet.source_port;
-    if ((forward || reverse) && flow.protocol == packet.protocol) {
+    const IpAddress initiator = flow.initiatorAddress();
+    const IpAddress responder = flow.responderAddress();
+    const bool forward = initiator == packet.source && flow.initiatorPort() == packet.source_port &&
+                         responder == packet.destination &&
+                         flow.responderPort() == packet.destination_port;
+    const bool reverse = initiator == packet.destination &&
+                         flow.initiatorPort() == packet.destination_port &&
+                         responder == packet.source && flow.responderPort() == packet.source_port;
+    if ((forward || reverse) && flow.protocol() == packet.protocol) {
       id = flow.id;
     }
   });

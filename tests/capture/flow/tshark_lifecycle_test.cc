@@ -88,7 +88,7 @@ TEST_F(FlowTsharkLifecycleTest, Ipv6Connection) {
   const Agreement result = compareWithTshark(packets_, "ipv6");
   EXPECT_EQ(framesWith(result, "tcp.analysis.fast_retransmission"), std::vector<size_t>{9});
   ASSERT_EQ(result.flows.size(), 1u);
-  EXPECT_EQ(result.flows[0].initiator_address, ip("2001:db8:1::10"));
+  EXPECT_EQ(result.flows[0].initiatorAddress(), ip("2001:db8:1::10"));
   EXPECT_EQ(result.flows[0].handshake_rtt_ns, 30 * kMs);
   // IPv6 bytes: 40-byte header, then TCP.
   EXPECT_EQ(result.flows[0].counters.initiator.ip_bytes, 72u + 60 + 3 * 560 + 0);

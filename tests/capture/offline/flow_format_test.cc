@@ -12,12 +12,10 @@ TEST(FlowFormatTest, Rfc3339KeepsNanoseconds) {
 
 TEST(FlowFormatTest, JsonHasTheDocumentedFieldsAndNullForWhatWasNotSeen) {
   FlowRecord flow;
-  flow.protocol = 6;
-  flow.initiator_address.family = 6;
-  flow.initiator_address.bytes[15] = 1;  // ::1
-  flow.initiator_port = 40000;
-  flow.responder_address = flow.initiator_address;
-  flow.responder_port = 80;
+  IpAddress loopback;
+  loopback.family = 6;
+  loopback.bytes[15] = 1;  // ::1
+  flow.setEndpoints(loopback, 40000, loopback, 80, 6);
   flow.counters.initiator.packets = 3;
   flow.counters.initiator.ip_bytes = 180;
   flow.counters.responder.packets = 2;

@@ -25,12 +25,8 @@ std::shared_ptr<const CaptureEndpoints> backends(std::initializer_list<const cha
 
 FlowRecord flowTo(uint8_t last, uint16_t port) {
   FlowRecord flow;
-  flow.protocol = 6;
   flow.handshake_seen = true;
-  flow.initiator_address = ipv4(1);
-  flow.initiator_port = 40000;
-  flow.responder_address = ipv4(last);
-  flow.responder_port = port;
+  flow.setEndpoints(ipv4(1), 40000, ipv4(last), port, 6);
   return flow;
 }
 
@@ -87,8 +83,7 @@ TEST(EndpointAggregatorTest, AFlowSeenMidStreamMatchesEitherSide) {
   aggregator.setEndpoints(backends({"10.0.0.2:80"}));
   FlowRecord flow = flowTo(1, 40000);
   flow.handshake_seen = false;  // the direction was guessed from the first packet
-  flow.initiator_address = ipv4(2);
-  flow.initiator_port = 80;
+  flow.setEndpoints(ipv4(2), 80, ipv4(1), 40000, 6);
   EXPECT_NE(aggregator.onFlowStart(flow), 0u);
 }
 
