@@ -21,9 +21,10 @@ bool isBareSyn(const DecodedPacket& packet) {
 }
 
 // A packet touches only the first FlowEntry::kHotLines cache lines of its entry (the ones
-// ingestBatch() prefetches): up to the end of the responder's per-packet counters.
-static_assert(offsetof(FlowEntry, record) + offsetof(FlowRecord, counters) +
-                      sizeof(DirectionCounters) + offsetof(DirectionCounters, retransmits) <=
+// ingestBatch() prefetches): up to the end of the counters, since every TCP segment adds to its
+// sender's resets and a responder's ACK may add to the initiator's RTT sums. (An ACK that
+// completes an RTT sample also writes record.data_rtt, past them: rare enough not to prefetch.)
+static_assert(offsetof(FlowEntry, record) + offsetof(FlowRecord, counters) + sizeof(FlowCounters) <=
                   FlowEntry::kHotLines * 64,
               "per-packet fields of a flow entry spread over more cache lines");
 

@@ -137,7 +137,7 @@ long residentKilobytes() {
   return resident * 4;
 }
 
-// A million-flow table maps about 800 MB (entries of 768 bytes, index, links, report wheel)
+// A million-flow table maps about 550 MB (entries of 512 bytes, index, links, report wheel)
 // but only what it touches becomes resident: with 1,000 flows, the few (huge) pages their
 // entries use plus, at most, the 16 MB hash index they are spread over.
 TEST(FlowTableReportTest, AMillionFlowTableCostsOnlyWhatItTouches) {
